@@ -1,0 +1,166 @@
+namespace Llava.ModelBuilder.Onnx;
+
+/// <summary>
+/// Block-wise asymmetric 4-bit quantization of HF linear weights for the <c>com.microsoft.MatMulNBits</c> op,
+/// following ONNX Runtime's own quantizer (MLAS <c>range2scalezp</c>): each block of <c>block_size</c> values along
+/// K gets scale = (max - min) / 15 and zero point round(-min / scale) over a range widened to include 0, so that
+/// 0 stays exactly representable and the zero point always falls in 0..15. The op dequantizes
+/// (q - zero_point) * scale and computes Y = A x W^T.
+/// </summary>
+public static class Int4BlockQuantizer
+{
+    private const int MaxQuant = 15;
+
+    /// <summary>Quantizes W[N, K] (row-major, HF <c>nn.Linear.weight</c>) with float32 scales.</summary>
+    public static Int4QuantizedWeight Quantize(float[] weightOutIn, int n, int k, int blockSize) =>
+        Quantize(weightOutIn, n, k, blockSize, OnnxDataType.Float);
+
+    /// <summary>
+    /// Quantizes W[N, K]. With <paramref name="scaleType"/> Float16 each scale is rounded to fp16 before the
+    /// values are quantized against it, so the graph's fp16 scales reproduce <see cref="Dequantize"/> exactly.
+    /// </summary>
+    public static Int4QuantizedWeight Quantize(float[] weightOutIn, int n, int k, int blockSize, OnnxDataType scaleType)
+    {
+        ArgumentNullException.ThrowIfNull(weightOutIn);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (blockSize < 16 || (blockSize & (blockSize - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize, "MatMulNBits needs a power-of-two block size of at least 16.");
+        }
+
+        if (scaleType is not (OnnxDataType.Float or OnnxDataType.Float16))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scaleType), scaleType, "Scales are float32 or float16.");
+        }
+
+        if (weightOutIn.Length != (long)n * k)
+        {
+            throw new ArgumentException($"Weight has {weightOutIn.Length} values, expected N*K = {(long)n * k}.", nameof(weightOutIn));
+        }
+
+        int blocks = (k + blockSize - 1) / blockSize;
+        int blobSize = blockSize / 2;
+        int zeroPointBytes = (blocks + 1) / 2;
+        var packed = new byte[checked((long)n * blocks * blobSize)];
+        var scales = new float[checked((long)n * blocks)];
+        var zeroPoints = new byte[checked((long)n * zeroPointBytes)];
+        bool halfScales = scaleType == OnnxDataType.Float16;
+
+        // Rows are independent: quantizing a 34B checkpoint is worth every core.
+        Parallel.For(0, n, row =>
+        {
+            ReadOnlySpan<float> source = weightOutIn.AsSpan(checked((int)((long)row * k)), k);
+            for (int block = 0; block < blocks; block++)
+            {
+                int start = block * blockSize;
+                int count = Math.Min(blockSize, k - start);
+                ReadOnlySpan<float> values = source.Slice(start, count);
+
+                // Widening the range to include 0 keeps the zero point inside 0..15 (as ORT's quantizer does).
+                float min = 0f;
+                float max = 0f;
+                foreach (float v in values)
+                {
+                    min = Math.Min(min, v);
+                    max = Math.Max(max, v);
+                }
+
+                float scale = (max - min) / MaxQuant;
+                if (halfScales)
+                {
+                    scale = (float)(Half)scale;
+                }
+
+                byte zeroPoint = 0;
+                if (scale != 0f)
+                {
+                    zeroPoint = (byte)Math.Clamp(MathF.Round(-min / scale, MidpointRounding.AwayFromZero), 0f, MaxQuant);
+                }
+
+                int blockIndex = row * blocks + block;
+                scales[blockIndex] = scale;
+                zeroPoints[(row * zeroPointBytes) + (block / 2)] |= (byte)((block & 1) == 0 ? zeroPoint : zeroPoint << 4);
+
+                float reciprocal = scale != 0f ? 1f / scale : 0f;
+                Span<byte> blob = packed.AsSpan(blockIndex * blobSize, blobSize);
+                for (int i = 0; i < blockSize; i++)
+                {
+                    // Padding past K quantizes as 0, i.e. to the zero point; the kernel never reads it.
+                    int q = i < count
+                        ? (int)Math.Clamp(MathF.Round((values[i] * reciprocal) + zeroPoint, MidpointRounding.AwayFromZero), 0f, MaxQuant)
+                        : zeroPoint;
+                    blob[i / 2] |= (byte)((i & 1) == 0 ? q : q << 4);
+                }
+            }
+        });
+
+        return new Int4QuantizedWeight(n, k, blockSize, packed, scales, zeroPoints);
+    }
+
+    /// <summary>The weight the op computes with: W'[N, K] = (q - zero_point) * scale, row-major.</summary>
+    public static float[] Dequantize(Int4QuantizedWeight weight)
+    {
+        ArgumentNullException.ThrowIfNull(weight);
+        int n = weight.N;
+        int k = weight.K;
+        int blocks = weight.BlocksPerColumn;
+        var result = new float[checked((long)n * k)];
+        for (int row = 0; row < n; row++)
+        {
+            for (int col = 0; col < k; col++)
+            {
+                int block = col / weight.BlockSize;
+                int inBlock = col % weight.BlockSize;
+                int blockIndex = (row * blocks) + block;
+                byte packedByte = weight.Packed[(blockIndex * weight.BlobSize) + (inBlock / 2)];
+                int q = (inBlock & 1) == 0 ? packedByte & 0xF : packedByte >> 4;
+                byte zeroPointByte = weight.ZeroPoints[(row * weight.ZeroPointBytesPerRow) + (block / 2)];
+                int zeroPoint = (block & 1) == 0 ? zeroPointByte & 0xF : zeroPointByte >> 4;
+                result[((long)row * k) + col] = (q - zeroPoint) * weight.Scales[blockIndex];
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Quantizes W[N, K] and adds Y = input x W^T as a float32 MatMulNBits node; returns Y's name.</summary>
+    public static string MatMulNBits(OnnxGraphBuilder g, string input, string namePrefix, float[] weightOutIn, int n, int k, int blockSize) =>
+        MatMulNBits(g, input, namePrefix, weightOutIn, n, k, blockSize, OnnxDataType.Float, accuracyLevel: 0);
+
+    /// <summary>
+    /// Quantizes W[N, K] and adds a MatMulNBits node whose activation (and so scale) type is
+    /// <paramref name="activationType"/> (Float or Float16). <paramref name="accuracyLevel"/> 0 leaves the attribute
+    /// unset; 4 lets the CPU kernel quantize A to int8 (faster, less exact). Initializers are
+    /// <c>{namePrefix}.qweight</c>, <c>.scales</c> and <c>.qzeros</c>; the node is <c>{namePrefix}/MatMulNBits</c>.
+    /// </summary>
+    public static string MatMulNBits(OnnxGraphBuilder g, string input, string namePrefix, float[] weightOutIn, int n, int k, int blockSize, OnnxDataType activationType, int accuracyLevel)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentException.ThrowIfNullOrEmpty(namePrefix);
+        ArgumentNullException.ThrowIfNull(weightOutIn);
+        ArgumentOutOfRangeException.ThrowIfNegative(accuracyLevel);
+
+        Int4QuantizedWeight q = Quantize(weightOutIn, n, k, blockSize, activationType);
+        string b = g.AddInitializer(namePrefix + ".qweight", OnnxDataType.UInt8, q.PackedShape, q.Packed);
+        string scales = activationType == OnnxDataType.Float16
+            ? g.AddInitializer(namePrefix + ".scales", HalfConverter.FloatToHalf(q.Scales), q.Scales.Length)
+            : g.AddInitializer(namePrefix + ".scales", q.Scales, q.Scales.Length);
+        string zeroPoints = g.AddInitializer(namePrefix + ".qzeros", OnnxDataType.UInt8, [q.ZeroPoints.Length], q.ZeroPoints);
+
+        var attributes = new Dictionary<string, object>
+        {
+            ["K"] = (long)k,
+            ["N"] = (long)n,
+            ["bits"] = 4L,
+            ["block_size"] = (long)blockSize,
+        };
+        if (accuracyLevel != 0)
+        {
+            attributes["accuracy_level"] = (long)accuracyLevel;
+        }
+
+        string nodeName = namePrefix + "/MatMulNBits";
+        return g.Node("MatMulNBits", [input, b, scales, zeroPoints], 1, attributes, OnnxGraphBuilder.MicrosoftDomain, nodeName)[0];
+    }
+}
