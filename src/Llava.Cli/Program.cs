@@ -1,4 +1,9 @@
 using System.CommandLine;
+using Llava.Cli.Commands;
 
-RootCommand root = new("llava: run and build LLaVA vision-language models on ONNX Runtime GenAI.");
+RootCommand root = new("llava: build and run LLaVA vision-language models on ONNX Runtime GenAI.")
+{
+    ConvertCommand.Create(),
+    MakeTinyCommand.Create(),
+};
 return await root.Parse(args).InvokeAsync();

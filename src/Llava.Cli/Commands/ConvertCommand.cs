@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Llava.ModelBuilder;
+using Llava.ModelBuilder.Checkpoints;
+using Llava.ModelBuilder.Graphs;
+using Llava.ModelFormat;
+
+namespace Llava.Cli.Commands;
+
+/// <summary><c>llava convert &lt;checkpoint-dir&gt; &lt;out-dir&gt; [--precision fp32|fp16|int4]</c>.</summary>
+internal static class ConvertCommand
+{
+    public static Command Create()
+    {
+        Argument<DirectoryInfo> checkpoint = new("checkpoint-dir") { Description = "A llava-hf checkpoint folder (config.json, *.safetensors, tokenizer files)." };
+        Argument<DirectoryInfo> output = new("out-dir") { Description = "Where to write the model folder (must not exist or be empty, unless --force)." };
+        Option<ModelPrecision> precision = new("--precision", "-p") { Description = "Weights: fp32 (reference), fp16, or int4 (4-bit decoder linears).", DefaultValueFactory = _ => ModelPrecision.Fp32 };
+        Option<int> blockSize = new("--block-size") { Description = "Block size of int4 weights (power of two, >= 16).", DefaultValueFactory = _ => 32 };
+        Option<bool> force = new("--force") { Description = "Replace an existing output folder." };
+        Option<bool> json = new("--json") { Description = "Print the manifest as JSON on stdout." };
+
+        Command command = new("convert", "Convert a llava-hf checkpoint into an ONNX model folder the runtime serves.")
+        {
+            checkpoint, output, precision, blockSize, force, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            ConsoleProgress progress = new();
+            Stopwatch clock = Stopwatch.StartNew();
+            try
+            {
+                ModelManifest manifest = await LlavaModelConverter.ConvertAsync(
+                    parse.GetValue(checkpoint)!.FullName,
+                    parse.GetValue(output)!.FullName,
+                    new ConversionOptions { Precision = parse.GetValue(precision), Int4BlockSize = parse.GetValue(blockSize), Overwrite = parse.GetValue(force) },
+                    progress,
+                    cancellationToken);
+                progress.Complete();
+                if (parse.GetValue(json))
+                {
+                    Console.WriteLine(manifest.ToJson());
+                }
+                else
+                {
+                    long bytes = manifest.Files.Sum(f => f.Bytes);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Converted {manifest.SourceCheckpoint} ({manifest.Variant}, {manifest.Precision}) to {parse.GetValue(output)!.FullName}: {manifest.Files.Count} files, {bytes / 1048576.0:F1} MiB, {clock.Elapsed.TotalSeconds:F1} s."));
+                }
+
+                return ExitCodes.Success;
+            }
+            catch (OperationCanceledException)
+            {
+                progress.Complete();
+                Console.Error.WriteLine("Cancelled; nothing was written.");
+                return ExitCodes.Cancelled;
+            }
+            catch (Exception ex) when (ex is CheckpointException or IOException or ArgumentException)
+            {
+                progress.Complete();
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.InvalidInput;
+            }
+        });
+        return command;
+    }
+}
