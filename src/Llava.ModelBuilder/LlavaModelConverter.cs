@@ -77,11 +77,11 @@ public static class LlavaModelConverter
             };
 
             // Graph writing is CPU and disk bound; run it off the caller's thread, one stage at a time.
-            await Task.Run(() => VisionGraphBuilder.Build(Path.Combine(staging, ModelFolderLayout.Vision), checkpoint, config, names, graphOptions, progress), cancellationToken);
+            await Task.Run(() => VisionGraphBuilder.Build(Path.Combine(staging, ModelFolderLayout.Vision), checkpoint, config, names, graphOptions, progress, cancellationToken), cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            await Task.Run(() => EmbeddingGraphBuilder.Build(Path.Combine(staging, ModelFolderLayout.Embedding), checkpoint, config, names, graphOptions, progress), cancellationToken);
+            await Task.Run(() => EmbeddingGraphBuilder.Build(Path.Combine(staging, ModelFolderLayout.Embedding), checkpoint, config, names, graphOptions, progress, cancellationToken), cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            await Task.Run(() => DecoderGraphBuilder.Build(Path.Combine(staging, ModelFolderLayout.Decoder), checkpoint, config, names, graphOptions, progress), cancellationToken);
+            await Task.Run(() => DecoderGraphBuilder.Build(Path.Combine(staging, ModelFolderLayout.Decoder), checkpoint, config, names, graphOptions, progress, cancellationToken), cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
 
             await File.WriteAllTextAsync(Path.Combine(staging, ModelFolderLayout.GenAiConfig), GenAiConfigWriter.Create(config), cancellationToken);

@@ -28,7 +28,7 @@ public static class DecoderGraphBuilder
 
     public static string Name(string format, int layer) => format.Replace("%d", layer.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
 
-    public static void Build(string onnxPath, ITensorSource source, LlavaCheckpointConfig config, LlavaTensorNames names, GraphOptions options, IProgress<ConversionProgress>? progress = null)
+    public static void Build(string onnxPath, ITensorSource source, LlavaCheckpointConfig config, LlavaTensorNames names, GraphOptions options, IProgress<ConversionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(names);
@@ -36,7 +36,7 @@ public static class DecoderGraphBuilder
         TextModelConfig c = config.Text;
         int layers = c.NumHiddenLayers;
         using OnnxGraphBuilder graph = new("llava_decoder", onnxPath);
-        GraphEmitter e = new(graph, source, options, "decoder", (layers * 9) + 2, progress);
+        GraphEmitter e = new(graph, source, options, "decoder", (layers * 9) + 2, progress, cancellationToken);
         OnnxDataType t = e.ComputeType;
         int heads = c.NumAttentionHeads;
         int kvHeads = c.NumKeyValueHeads;

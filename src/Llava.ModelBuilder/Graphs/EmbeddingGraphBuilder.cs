@@ -15,13 +15,13 @@ public static class EmbeddingGraphBuilder
     public const string ImageFeatures = "image_features";
     public const string InputsEmbeds = "inputs_embeds";
 
-    public static void Build(string onnxPath, ITensorSource source, LlavaCheckpointConfig config, LlavaTensorNames names, GraphOptions options, IProgress<ConversionProgress>? progress = null)
+    public static void Build(string onnxPath, ITensorSource source, LlavaCheckpointConfig config, LlavaTensorNames names, GraphOptions options, IProgress<ConversionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(names);
         int hidden = config.Text.HiddenSize;
         using OnnxGraphBuilder graph = new("llava_embedding", onnxPath);
-        GraphEmitter e = new(graph, source, options, "embedding", 1, progress);
+        GraphEmitter e = new(graph, source, options, "embedding", 1, progress, cancellationToken);
         OnnxDataType t = e.ComputeType;
 
         string ids = graph.AddInput(InputIds, OnnxDataType.Int64, "batch_size", "sequence_length");

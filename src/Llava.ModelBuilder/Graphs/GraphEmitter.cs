@@ -18,15 +18,18 @@ internal sealed class GraphEmitter
     private int _tensorsRead;
     private int _constants;
 
-    public GraphEmitter(OnnxGraphBuilder graph, ITensorSource source, GraphOptions options, string stage, int tensorsTotal, IProgress<ConversionProgress>? progress, bool allowFp16 = true)
+    private readonly CancellationToken _cancellationToken;
+
+    public GraphEmitter(OnnxGraphBuilder graph, ITensorSource source, GraphOptions options, string stage, int tensorsTotal, IProgress<ConversionProgress>? progress, CancellationToken cancellationToken)
     {
+        _cancellationToken = cancellationToken;
         Graph = graph;
         _source = source;
         _options = options;
         _stage = stage;
         _tensorsTotal = tensorsTotal;
         _progress = progress;
-        ComputeType = allowFp16 && options.Precision == ModelPrecision.Fp16 ? OnnxDataType.Float16 : OnnxDataType.Float;
+        ComputeType = options.Precision == ModelPrecision.Fp16 ? OnnxDataType.Float16 : OnnxDataType.Float;
     }
 
     public OnnxGraphBuilder Graph { get; }
@@ -39,6 +42,8 @@ internal sealed class GraphEmitter
     /// <summary>Reads a checkpoint tensor as float32 and counts it for progress.</summary>
     public float[] Read(string name, out long[] shape)
     {
+        // A 7B stage takes minutes: honour cancellation between tensors, not just between stages.
+        _cancellationToken.ThrowIfCancellationRequested();
         shape = _source.GetShape(name);
         float[] data = _source.ReadFloat32(name);
         _tensorsRead++;

@@ -21,15 +21,15 @@ public static class VisionGraphBuilder
     public const string FeatureIndex = "image_feature_index";
     public const string ImageFeatures = "image_features";
 
-    public static void Build(string onnxPath, ITensorSource source, LlavaCheckpointConfig config, LlavaTensorNames names, GraphOptions options, IProgress<ConversionProgress>? progress = null)
+    public static void Build(string onnxPath, ITensorSource source, LlavaCheckpointConfig config, LlavaTensorNames names, GraphOptions options, IProgress<ConversionProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(names);
         VisionTowerConfig v = config.Vision;
         int layers = config.VisionLayersToRun;
-        int tensors = 4 + (layers * 16) + 4 + (config.Architecture == LlavaArchitecture.LlavaNext ? 1 : 0);
+        int tensors = 5 + (layers * 16) + 4 + (config.Architecture == LlavaArchitecture.LlavaNext ? 1 : 0);
         using OnnxGraphBuilder graph = new("llava_vision", onnxPath);
-        GraphEmitter e = new(graph, source, options with { Precision = options.Precision == ModelPrecision.Fp16 ? ModelPrecision.Fp16 : ModelPrecision.Fp32 }, "vision", tensors, progress);
+        GraphEmitter e = new(graph, source, options with { Precision = options.Precision == ModelPrecision.Fp16 ? ModelPrecision.Fp16 : ModelPrecision.Fp32 }, "vision", tensors, progress, cancellationToken);
         OnnxDataType t = e.ComputeType;
 
         string pixels = graph.AddInput(PixelValues, t, "num_tiles", (long)v.NumChannels, (long)v.ImageSize, (long)v.ImageSize);
