@@ -246,8 +246,10 @@ public sealed record LlavaCheckpointConfig
     private static string Str(JsonObject node, string key, string fallback) =>
         node[key] is JsonValue v ? v.GetValue<string>() : fallback;
 
+    // TryGetValue<int> first: values built in code (the default vision config) are JsonValue<int>, which
+    // GetValue<double> refuses; parsed numbers such as 4096.0 still go through double.
     private static int Int(JsonObject node, string key, int fallback) =>
-        node[key] is JsonValue v ? (int)v.GetValue<double>() : fallback;
+        node[key] is JsonValue v ? (v.TryGetValue(out int i) ? i : (int)v.GetValue<double>()) : fallback;
 
     private static double Dbl(JsonObject node, string key, double fallback) =>
         node[key] is JsonValue v ? double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture) : fallback;
