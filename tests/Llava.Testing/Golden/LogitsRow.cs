@@ -7,8 +7,8 @@ public sealed record LogitsRow(int Position, IReadOnlyList<(int Id, float Value)
 {
     internal static LogitsRow Parse(JsonElement row) => new(
         row.TryGetProperty("position", out JsonElement p) ? p.GetInt32() : -1,
-        [.. row.GetProperty("top").EnumerateArray().Select(t => (t[0].GetInt32(), t[1].GetSingle()))],
+        [.. (row.TryGetProperty("top", out JsonElement top) ? top : row.GetProperty("top5")).EnumerateArray().Select(t => (t[0].GetInt32(), t[1].GetSingle()))],
         row.GetProperty("sum").GetDouble(),
-        row.GetProperty("abs_sum").GetDouble(),
+        row.TryGetProperty("abs_sum", out JsonElement abs) ? abs.GetDouble() : double.NaN,
         row.TryGetProperty("at_probe_ids", out JsonElement probes) ? [.. probes.EnumerateArray().Select(v => v.GetSingle())] : []);
 }
