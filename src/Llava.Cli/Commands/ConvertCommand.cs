@@ -44,7 +44,8 @@ internal static class ConvertCommand
                 else
                 {
                     long bytes = manifest.Files.Sum(f => f.Bytes);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Converted {manifest.SourceCheckpoint} ({manifest.Variant}, {manifest.Precision}) to {parse.GetValue(output)!.FullName}: {manifest.Files.Count} files, {bytes / 1048576.0:F1} MiB, {clock.Elapsed.TotalSeconds:F1} s."));
+                    using Process self = Process.GetCurrentProcess();
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Converted {manifest.SourceCheckpoint} ({manifest.Variant}, {manifest.Precision}) to {parse.GetValue(output)!.FullName}: {manifest.Files.Count} files, {bytes / 1048576.0:F1} MiB, {clock.Elapsed.TotalSeconds:F1} s, peak memory {self.PeakWorkingSet64 / 1048576.0:F0} MiB."));
                 }
 
                 return ExitCodes.Success;
