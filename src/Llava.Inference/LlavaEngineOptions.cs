@@ -1,0 +1,69 @@
+using Llava.Inference.Loading;
+
+namespace Llava.Inference;
+
+/// <summary>Settings of one loaded model. Validate() is called before loading.</summary>
+public sealed record LlavaEngineOptions
+{
+    /// <summary>Folder written by <c>llava convert</c>.</summary>
+    public string ModelPath { get; init; } = "";
+
+    /// <summary><c>cpu</c> or <c>cuda</c> (the CUDA build of the app).</summary>
+    public string ExecutionProvider { get; init; } = "cpu";
+
+    /// <summary>Generations running at once on the model (1 per GPU is usual: a second one halves both).</summary>
+    public int MaxConcurrentGenerations { get; init; } = 1;
+
+    /// <summary>Requests that may wait for a slot before new ones are refused as busy.</summary>
+    public int MaxQueuedRequests { get; init; } = 8;
+
+    /// <summary>How long a request may wait for a slot before it is refused as busy.</summary>
+    public TimeSpan MaxQueueWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    public ChecksumVerification Verification { get; init; } = ChecksumVerification.Full;
+
+    /// <summary>Largest encoded image accepted.</summary>
+    public long MaxImageBytes { get; init; } = 20L * 1024 * 1024;
+
+    /// <summary>Largest decoded image accepted (width x height).</summary>
+    public long MaxImagePixels { get; init; } = 40_000_000;
+
+    /// <summary>Most images in one request.</summary>
+    public int MaxImagesPerRequest { get; init; } = 4;
+
+    public IReadOnlyList<string> Validate()
+    {
+        List<string> errors = [];
+        if (string.IsNullOrWhiteSpace(ModelPath))
+        {
+            errors.Add("ModelPath is required: the folder written by `llava convert`.");
+        }
+
+        if (ExecutionProvider is not ("cpu" or "cuda"))
+        {
+            errors.Add($"ExecutionProvider must be 'cpu' or 'cuda'; got '{ExecutionProvider}'.");
+        }
+
+        if (MaxConcurrentGenerations < 1)
+        {
+            errors.Add("MaxConcurrentGenerations must be at least 1.");
+        }
+
+        if (MaxQueuedRequests < 0)
+        {
+            errors.Add("MaxQueuedRequests must not be negative.");
+        }
+
+        if (MaxQueueWait < TimeSpan.Zero)
+        {
+            errors.Add("MaxQueueWait must not be negative.");
+        }
+
+        if (MaxImageBytes < 1 || MaxImagePixels < 1 || MaxImagesPerRequest < 1)
+        {
+            errors.Add("Image limits must be positive.");
+        }
+
+        return errors;
+    }
+}

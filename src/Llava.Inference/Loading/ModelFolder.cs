@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Llava.Inference.Errors;
+using Llava.ModelFormat;
+
+namespace Llava.Inference.Loading;
+
+/// <summary>
+/// A converted model folder whose manifest has been validated: every file present, of the recorded size
+/// and (by default) SHA-256, a known variant and template. Nothing is loaded into ONNX Runtime here.
+/// </summary>
+public sealed class ModelFolder
+{
+    private ModelFolder(string path, ModelManifest manifest, bool addBosToken)
+    {
+        Path = path;
+        Manifest = manifest;
+        AddBosToken = addBosToken;
+    }
+
+    public string Path { get; }
+
+    public ModelManifest Manifest { get; }
+
+    /// <summary>Whether prompts start with BOS (tokenizer_config's add_bos_token; false for Yi).</summary>
+    public bool AddBosToken { get; }
+
+    public static async Task<ModelFolder> OpenAsync(string path, ChecksumVerification verification = ChecksumVerification.Full, IProgress<ModelLoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string folder = System.IO.Path.GetFullPath(path);
+        if (!Directory.Exists(folder))
+        {
+            throw new ModelLoadException($"Model folder not found: {folder}.");
+        }
+
+        string manifestPath = System.IO.Path.Combine(folder, ModelManifest.FileName);
+        if (!File.Exists(manifestPath))
+        {
+            throw new ModelLoadException($"{folder} is not a model folder: {ModelManifest.FileName} is missing. Convert a llava-hf checkpoint with `llava convert`.");
+        }
+
+        ModelManifest manifest;
+        try
+        {
+            manifest = ModelManifest.FromJson(await File.ReadAllTextAsync(manifestPath, cancellationToken));
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelLoadException($"{manifestPath} is not a valid manifest: {ex.Message}", ex);
+        }
+
+        if (manifest.FormatVersion != ModelManifest.CurrentFormatVersion)
+        {
+            throw new ModelLoadException($"{manifestPath} has format version {manifest.FormatVersion}; this runtime reads version {ModelManifest.CurrentFormatVersion}. Convert the checkpoint again with this version's `llava convert`.");
+        }
+
+        if (!ModelVariant.All.Contains(manifest.Variant))
+        {
+            throw new ModelLoadException($"{manifestPath} names an unknown variant '{manifest.Variant}'. Known: {string.Join(", ", ModelVariant.All)}.");
+        }
+
+        if (!PromptTemplateName.All.Contains(manifest.PromptTemplate))
+        {
+            throw new ModelLoadException($"{manifestPath} names an unknown prompt template '{manifest.PromptTemplate}'. Known: {string.Join(", ", PromptTemplateName.All)}.");
+        }
+
+        await VerifyFilesAsync(folder, manifest, verification, progress, cancellationToken);
+        return new ModelFolder(folder, manifest, ReadAddBos(folder));
+    }
+
+    private static async Task VerifyFilesAsync(string folder, ModelManifest manifest, ChecksumVerification verification, IProgress<ModelLoadProgress>? progress, CancellationToken cancellationToken)
+    {
+        foreach (string required in new[] { "genai_config.json", "tokenizer.json", "tokenizer_config.json" })
+        {
+            if (!manifest.Files.Any(f => f.Path == required))
+            {
+                throw new ModelLoadException($"The manifest of {folder} does not list {required}; the folder is incomplete.");
+            }
+        }
+
+        long total = manifest.Files.Sum(f => f.Bytes);
+        long done = 0;
+        foreach (ManifestFile file in manifest.Files)
+        {
+            string path = System.IO.Path.Combine(folder, file.Path);
+            FileInfo info = new(path);
+            if (!info.Exists)
+            {
+                throw new ModelLoadException($"{file.Path} is missing from {folder} (listed in its manifest).");
+            }
+
+            if (info.Length != file.Bytes)
+            {
+                throw new ModelLoadException($"{file.Path} in {folder} has {info.Length} bytes; the manifest says {file.Bytes}. The file is truncated or was replaced.");
+            }
+
+            if (verification == ChecksumVerification.Full)
+            {
+                await using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
+                string actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+                if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ModelLoadException($"{file.Path} in {folder} does not match its manifest checksum (SHA-256 {actual}, expected {file.Sha256}). The file is corrupt or was changed.");
+                }
+            }
+
+            done += file.Bytes;
+            progress?.Report(new ModelLoadProgress("verify", done, total));
+        }
+    }
+
+    private static bool ReadAddBos(string folder)
+    {
+        JsonNode? config = JsonNode.Parse(File.ReadAllText(System.IO.Path.Combine(folder, "tokenizer_config.json")));
+        // transformers' LlamaTokenizer defaults add_bos_token to true when the key is absent.
+        return config?["add_bos_token"]?.GetValue<bool>() ?? true;
+    }
+}
