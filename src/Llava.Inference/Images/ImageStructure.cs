@@ -1,0 +1,345 @@
+using System.Buffers.Binary;
+
+namespace Llava.Inference.Images;
+
+/// <summary>
+/// Walks the container structure of an accepted format (no pixel decoding) and says what is missing or damaged.
+/// ImageSharp is lenient: it fills a truncated JPEG or PNG with grey or black and returns it. PIL, and so
+/// transformers, raises "image file is truncated" instead, and a half-grey picture would be answered as if it
+/// were real, so the loader refuses such input before decoding.
+/// </summary>
+internal static class ImageStructure
+{
+    private static readonly uint[] s_crcTable = BuildCrcTable();
+
+    /// <summary>A description of the damage, or null when the structure is complete.</summary>
+    public static string? FindDamage(AcceptedFormat format, ReadOnlySpan<byte> data) => format switch
+    {
+        AcceptedFormat.Png => CheckPng(data),
+        AcceptedFormat.Jpeg => CheckJpeg(data),
+        AcceptedFormat.Gif => CheckGif(data),
+        AcceptedFormat.Bmp => CheckBmp(data),
+        AcceptedFormat.WebP => CheckWebP(data),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not an accepted format."),
+    };
+
+    private static string? CheckPng(ReadOnlySpan<byte> data)
+    {
+        long at = 8;
+        bool first = true;
+        while (true)
+        {
+            if (at + 8 > data.Length)
+            {
+                return "the PNG file ends before its IEND chunk (truncated)";
+            }
+
+            long length = BinaryPrimitives.ReadUInt32BigEndian(data.Slice((int)at, 4));
+            ReadOnlySpan<byte> type = data.Slice((int)at + 4, 4);
+            string typeName = System.Text.Encoding.ASCII.GetString(type);
+            if (first && !type.SequenceEqual("IHDR"u8))
+            {
+                return "the PNG file does not start with an IHDR chunk";
+            }
+
+            first = false;
+            if (length > int.MaxValue || at + 12 + length > data.Length)
+            {
+                return $"the PNG file ends inside its {typeName} chunk (truncated)";
+            }
+
+            // The CRC covers the type and the data; PIL refuses a mismatch ("broken PNG file") and so do we.
+            ReadOnlySpan<byte> covered = data.Slice((int)at + 4, 4 + (int)length);
+            uint stored = BinaryPrimitives.ReadUInt32BigEndian(data.Slice((int)(at + 8 + length), 4));
+            if (Crc32(covered) != stored)
+            {
+                return $"the PNG {typeName} chunk fails its CRC check (damaged data)";
+            }
+
+            if (type.SequenceEqual("IEND"u8))
+            {
+                return null;
+            }
+
+            at += 12 + length;
+        }
+    }
+
+    private static string? CheckJpeg(ReadOnlySpan<byte> data)
+    {
+        int at = 2;
+        bool frame = false;
+        while (true)
+        {
+            // A marker: one or more 0xFF fill bytes, then the code.
+            if (at >= data.Length || data[at] != 0xFF)
+            {
+                return at >= data.Length ? "the JPEG file ends before its end-of-image marker (truncated)" : "the JPEG file has a broken marker segment";
+            }
+
+            while (at < data.Length && data[at] == 0xFF)
+            {
+                at++;
+            }
+
+            if (at >= data.Length)
+            {
+                return "the JPEG file ends before its end-of-image marker (truncated)";
+            }
+
+            byte code = data[at++];
+            if (code == 0xD9)
+            {
+                return frame ? null : "the JPEG file has no image frame";
+            }
+
+            if (code is 0x01 or (>= 0xD0 and <= 0xD7))
+            {
+                continue;
+            }
+
+            if (at + 2 > data.Length)
+            {
+                return "the JPEG file ends inside a marker segment (truncated)";
+            }
+
+            int length = BinaryPrimitives.ReadUInt16BigEndian(data.Slice(at, 2));
+            if (length < 2 || at + length > data.Length)
+            {
+                return "the JPEG file ends inside a marker segment (truncated)";
+            }
+
+            // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+            if (code is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+            {
+                frame = true;
+            }
+
+            at += length;
+            if (code == 0xDA)
+            {
+                if (!frame)
+                {
+                    return "the JPEG file has scan data before its frame header";
+                }
+
+                at = SkipEntropyCodedData(data, at);
+            }
+        }
+    }
+
+    /// <summary>Returns the index of the next marker's 0xFF (or the end): 0xFF00 is a stuffed byte, 0xFFD0-D7 restarts.</summary>
+    private static int SkipEntropyCodedData(ReadOnlySpan<byte> data, int at)
+    {
+        while (true)
+        {
+            int next = data[at..].IndexOf((byte)0xFF);
+            if (next < 0)
+            {
+                return data.Length;
+            }
+
+            at += next;
+            if (at + 1 >= data.Length)
+            {
+                return data.Length;
+            }
+
+            byte following = data[at + 1];
+            if (following == 0x00 || following is >= 0xD0 and <= 0xD7 || following == 0xFF)
+            {
+                at += following == 0xFF ? 1 : 2;
+                continue;
+            }
+
+            return at;
+        }
+    }
+
+    private static string? CheckGif(ReadOnlySpan<byte> data)
+    {
+        const string Truncated = "the GIF file ends before its trailer (truncated)";
+        if (data.Length < 13)
+        {
+            return Truncated;
+        }
+
+        int at = 13 + ColorTableBytes(data[10]);
+        bool image = false;
+        while (true)
+        {
+            if (at >= data.Length)
+            {
+                return Truncated;
+            }
+
+            byte block = data[at++];
+            switch (block)
+            {
+                case 0x3B:
+                    return image ? null : "the GIF file has no image";
+                case 0x21:
+                    if (at >= data.Length)
+                    {
+                        return Truncated;
+                    }
+
+                    at = SkipSubBlocks(data, at + 1);
+                    break;
+                case 0x2C:
+                    if (at + 9 > data.Length)
+                    {
+                        return Truncated;
+                    }
+
+                    // Image descriptor, optional local colour table, LZW minimum code size, then data sub-blocks.
+                    at += 9 + ColorTableBytes(data[at + 8]) + 1;
+                    at = SkipSubBlocks(data, at);
+                    image = true;
+                    break;
+                default:
+                    return "the GIF file has an unknown block (damaged data)";
+            }
+
+            if (at < 0)
+            {
+                return Truncated;
+            }
+        }
+    }
+
+    private static int ColorTableBytes(byte flags) => (flags & 0x80) != 0 ? 3 * (1 << ((flags & 0x07) + 1)) : 0;
+
+    /// <summary>Index just past the zero-length terminator, or -1 when the data ends first.</summary>
+    private static int SkipSubBlocks(ReadOnlySpan<byte> data, int at)
+    {
+        while (at < data.Length)
+        {
+            int size = data[at];
+            at += 1 + size;
+            if (size == 0)
+            {
+                return at;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string? CheckBmp(ReadOnlySpan<byte> data)
+    {
+        const string Truncated = "the BMP file ends before its pixel data does (truncated)";
+        if (data.Length < 26)
+        {
+            return Truncated;
+        }
+
+        long offset = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(10, 4));
+        uint headerSize = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(14, 4));
+        long width;
+        long height;
+        int bitsPerPixel;
+        uint compression = 0;
+        if (headerSize == 12)
+        {
+            width = BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(18, 2));
+            height = BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(20, 2));
+            bitsPerPixel = BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(24, 2));
+        }
+        else
+        {
+            if (data.Length < 34)
+            {
+                return Truncated;
+            }
+
+            width = BinaryPrimitives.ReadInt32LittleEndian(data.Slice(18, 4));
+            height = Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(data.Slice(22, 4)));
+            bitsPerPixel = BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(28, 2));
+            compression = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(30, 4));
+        }
+
+        if (width <= 0 || height <= 0 || bitsPerPixel is not (1 or 2 or 4 or 8 or 16 or 24 or 32 or 48 or 64))
+        {
+            return "the BMP header is damaged";
+        }
+
+        if (offset < 14 + headerSize || offset > data.Length)
+        {
+            return offset > data.Length ? Truncated : "the BMP header is damaged";
+        }
+
+        // Uncompressed (BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS): rows are padded to 4 bytes.
+        if (compression is 0 or 3 or 6)
+        {
+            long stride = ((width * bitsPerPixel) + 31) / 32 * 4;
+            if (offset + (stride * height) > data.Length)
+            {
+                return Truncated;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? CheckWebP(ReadOnlySpan<byte> data)
+    {
+        const string Truncated = "the WebP file ends before its RIFF container does (truncated)";
+        long riffEnd = 8L + BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(4, 4));
+        if (riffEnd > data.Length)
+        {
+            return Truncated;
+        }
+
+        long at = 12;
+        bool image = false;
+        while (at < riffEnd)
+        {
+            if (at + 8 > riffEnd)
+            {
+                return Truncated;
+            }
+
+            ReadOnlySpan<byte> type = data.Slice((int)at, 4);
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice((int)at + 4, 4));
+            // An odd-sized chunk is followed by one padding byte, which some writers leave out of the last chunk.
+            if (at + 8 + size > riffEnd)
+            {
+                return Truncated;
+            }
+
+            image |= type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8) || type.SequenceEqual("ANMF"u8);
+            at += 8 + size + (size & 1);
+        }
+
+        return image ? null : "the WebP file has no image data";
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc = s_crcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        }
+
+        return ~crc;
+    }
+
+    private static uint[] BuildCrcTable()
+    {
+        uint[] table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+            }
+
+            table[n] = c;
+        }
+
+        return table;
+    }
+}
