@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Llava.Inference.Images;
+using Llava.ModelFormat;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Llava.Inference.Preprocessing;
+
+/// <summary>
+/// LLaVA-1.5's preprocessing, as transformers v4.45.1's <c>CLIPImageProcessor</c>: resize the shortest edge to
+/// <c>shortest_edge</c> (PIL bicubic, aspect kept), centre crop to <c>crop_size</c>, rescale, normalise. One tile.
+/// </summary>
+public sealed class ClipPreprocessor : IImagePreprocessor
+{
+    private readonly VisionPreprocessing _settings;
+    private readonly ImagePreprocessingOptions _options;
+    private readonly PixelNormalizer _normalizer;
+    private readonly Rgb24 _padColour;
+
+    public ClipPreprocessor(VisionPreprocessing settings, ImagePreprocessingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.ShortestEdge, 1, nameof(settings));
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.CropSize, 1, nameof(settings));
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.FeaturesPerTile, 1, nameof(settings));
+        _settings = settings;
+        _options = options ?? new ImagePreprocessingOptions();
+        _normalizer = new PixelNormalizer(settings);
+        _padColour = MeanColour(settings);
+    }
+
+    /// <summary>
+    /// The original LLaVA's background for <c>expand2square</c>: <c>int(x * 255)</c> of each mean, (122, 116, 104)
+    /// for CLIP's mean.
+    /// </summary>
+    public Rgb24 PadColour => _padColour;
+
+    /// <summary>
+    /// transformers' <c>get_resize_output_image_size(default_to_square=False)</c>: the short side becomes
+    /// <paramref name="shortestEdge"/>, the long side <c>int(shortestEdge * long / short)</c> (truncated).
+    /// </summary>
+    public static (int Width, int Height) ResizedSize(int width, int height, int shortestEdge)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        (int shortSide, int longSide) = width <= height ? (width, height) : (height, width);
+        int newLong = (int)((double)((long)shortestEdge * longSide) / shortSide);
+        return width <= height ? (shortestEdge, newLong) : (newLong, shortestEdge);
+    }
+
+    public PreprocessedImage Preprocess(DecodedImage image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return Preprocess(image.Pixels);
+    }
+
+    public PreprocessedImage Preprocess(Image<Rgb24> image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        long started = Stopwatch.GetTimestamp();
+        RgbBuffer pixels = RgbBuffer.From(image);
+        if (_options.PadToSquare)
+        {
+            pixels = ExpandToSquare(pixels, _padColour);
+        }
+
+        RgbBuffer tile = ToTile(pixels, _settings);
+        int side = _settings.CropSize;
+        int count = 3 * side * side;
+        float[]? float32 = null;
+        Half[]? float16 = null;
+        if (_options.Precision == PixelPrecision.Fp16)
+        {
+            float16 = new Half[count];
+            _normalizer.Write(tile, float16);
+        }
+        else
+        {
+            float32 = new float[count];
+            _normalizer.Write(tile, float32);
+        }
+
+        return new PreprocessedImage(float32, float16, 1, side, _settings.FeaturesPerTile, null, image.Width, image.Height, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>The CLIP steps on uint8 pixels: shortest-edge resize, then centre crop.</summary>
+    internal static RgbBuffer ToTile(RgbBuffer pixels, VisionPreprocessing settings)
+    {
+        (int width, int height) = ResizedSize(pixels.Width, pixels.Height, settings.ShortestEdge);
+        return pixels.Resize(width, height).CenterCrop(settings.CropSize, settings.CropSize);
+    }
+
+    /// <summary>The original LLaVA's <c>expand2square</c>: the image pasted at the centre (offset floored) of a square.</summary>
+    private static RgbBuffer ExpandToSquare(RgbBuffer pixels, Rgb24 background)
+    {
+        if (pixels.Width == pixels.Height)
+        {
+            return pixels;
+        }
+
+        int side = Math.Max(pixels.Width, pixels.Height);
+        return pixels.PasteOnto(side, side, (side - pixels.Width) / 2, (side - pixels.Height) / 2, background);
+    }
+
+    private static Rgb24 MeanColour(VisionPreprocessing settings)
+    {
+        if (settings.ImageMean.Count != 3)
+        {
+            throw new ArgumentException($"image_mean needs 3 values; got {settings.ImageMean.Count}.", nameof(settings));
+        }
+
+        return new Rgb24(ToByte(settings.ImageMean[0]), ToByte(settings.ImageMean[1]), ToByte(settings.ImageMean[2]));
+
+        static byte ToByte(float mean) => (byte)Math.Clamp((int)(mean * 255.0), 0, 255);
+    }
+}

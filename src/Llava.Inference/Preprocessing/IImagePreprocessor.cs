@@ -1,0 +1,14 @@
+using Llava.Inference.Images;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Llava.Inference.Preprocessing;
+
+/// <summary>Turns one upright RGB image into the vision graph's pixel tiles and feature-row index. Thread-safe.</summary>
+public interface IImagePreprocessor
+{
+    PreprocessedImage Preprocess(Image<Rgb24> image);
+
+    /// <summary>The decoded image's upright pixels.</summary>
+    PreprocessedImage Preprocess(DecodedImage image);
+}

@@ -1,0 +1,141 @@
+using Llava.Inference.Preprocessing;
+using Llava.Inference.Tests.Images;
+using Llava.ModelFormat;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Llava.Inference.Tests.Preprocessing;
+
+public sealed class ClipPreprocessorTests
+{
+    private static readonly ClipPreprocessor s_clip = new(TestSettings.Clip);
+
+    [Theory]
+    [InlineData(500, 375, 448, 336)]
+    [InlineData(375, 500, 336, 448)]
+    [InlineData(316, 500, 336, 531)] // 531.6 truncated
+    [InlineData(336, 336, 336, 336)]
+    [InlineData(448, 336, 448, 336)]
+    [InlineData(1000, 3, 112000, 336)]
+    [InlineData(337, 1000, 336, 997)] // 997.03 truncated
+    public void Shortest_edge_resize_truncates_the_long_side_as_transformers(int width, int height, int resizedWidth, int resizedHeight)
+    {
+        Assert.Equal((resizedWidth, resizedHeight), ClipPreprocessor.ResizedSize(width, height, 336));
+    }
+
+    [Fact]
+    public void Normalisation_gives_clips_values()
+    {
+        using Image<Rgb24> image = SyntheticImages.Uniform(400, 300, new Rgb24(0, 128, 255));
+
+        PreprocessedImage result = s_clip.Preprocess(image);
+
+        // (u / 255 - mean) / std, worked out by hand for CLIP's statistics.
+        (float r, float g, float b) = TileReader.At(result, 0, 200, 100);
+        Assert.Equal(-1.7922625f, r, 6);
+        Assert.Equal(0.1688972f, g, 6);
+        Assert.Equal(2.1458970f, b, 6);
+        foreach (float v in result.PixelValues.Span[..(336 * 336)])
+        {
+            Assert.Equal(TestSettings.Normalised(0, 0), v);
+        }
+    }
+
+    [Fact]
+    public void Centre_crop_takes_the_middle_with_floored_offsets()
+    {
+        // 500 x 336 needs no resize; the crop starts at column (500 - 336) // 2 = 82.
+        static Rgb24 Column(int x, int y) => new((byte)(x % 256), (byte)(x / 256 * 100), (byte)y);
+        using Image<Rgb24> wide = SyntheticImages.Pattern(500, 336, Column);
+        // 336 x 501: row offset (501 - 336) // 2 = 82 (82.5 floored).
+        static Rgb24 Row(int x, int y) => new((byte)x, (byte)(y % 256), (byte)(y / 256 * 100));
+        using Image<Rgb24> tall = SyntheticImages.Pattern(336, 501, Row);
+
+        PreprocessedImage fromWide = s_clip.Preprocess(wide);
+        PreprocessedImage fromTall = s_clip.Preprocess(tall);
+
+        foreach ((int x, int y) in new[] { (0, 0), (1, 5), (173, 100), (335, 335) })
+        {
+            Rgb24 w = Column(82 + x, y);
+            Assert.Equal(TileReader.Expected(w.R, w.G, w.B), TileReader.At(fromWide, 0, x, y));
+            Rgb24 t = Row(x, 82 + y);
+            Assert.Equal(TileReader.Expected(t.R, t.G, t.B), TileReader.At(fromTall, 0, x, y));
+        }
+    }
+
+    [Fact]
+    public void Pad_to_square_fills_with_the_mean_colour_before_resizing()
+    {
+        ClipPreprocessor padding = new(TestSettings.Clip, new ImagePreprocessingOptions { PadToSquare = true });
+        using Image<Rgb24> image = SyntheticImages.Uniform(400, 200, new Rgb24(10, 20, 30));
+
+        PreprocessedImage padded = padding.Preprocess(image);
+        PreprocessedImage cropped = s_clip.Preprocess(image);
+
+        Assert.Equal(new Rgb24(122, 116, 104), padding.PadColour);
+        // The 400 x 400 square holds the image in rows 100..299, i.e. rows 84..251 after scaling to 336.
+        Rgb24 pad = padding.PadColour;
+        Assert.Equal(TileReader.Expected(pad.R, pad.G, pad.B), TileReader.At(padded, 0, 0, 0));
+        Assert.Equal(TileReader.Expected(pad.R, pad.G, pad.B), TileReader.At(padded, 0, 300, 70));
+        Assert.Equal(TileReader.Expected(10, 20, 30), TileReader.At(padded, 0, 168, 168));
+        Assert.Equal(TileReader.Expected(pad.R, pad.G, pad.B), TileReader.At(padded, 0, 5, 330));
+        // Without padding the centre crop is all image.
+        Assert.Equal(TileReader.Expected(10, 20, 30), TileReader.At(cropped, 0, 0, 0));
+        Assert.Equal(TileReader.Expected(10, 20, 30), TileReader.At(cropped, 0, 335, 335));
+    }
+
+    [Fact]
+    public void One_tile_of_576_sequential_feature_rows()
+    {
+        using Image<Rgb24> image = SyntheticImages.Lcg(64, 48);
+
+        PreprocessedImage result = s_clip.Preprocess(image);
+
+        Assert.Equal(1, result.TileCount);
+        Assert.Equal([1L, 3, 336, 336], result.Shape);
+        Assert.Equal(576, result.ImageTokenCount);
+        Assert.Null(result.Geometry);
+        Assert.Equal(Enumerable.Range(0, 576).Select(i => (long)i), result.FeatureIndex);
+        Assert.Equal((64, 48), (result.OriginalWidth, result.OriginalHeight));
+        Assert.True(result.PreprocessingTime > TimeSpan.Zero);
+        List<long> index = [];
+        result.AppendFeatureIndex(index, firstTile: 2, newlineRow: 9999);
+        Assert.Equal(Enumerable.Range(1152, 576).Select(i => (long)i), index);
+    }
+
+    [Fact]
+    public void The_full_strategy_gives_577_rows_per_tile()
+    {
+        VisionPreprocessing full = TestSettings.Clip with { FeaturesPerTile = 577, SelectStrategy = "full" };
+        using Image<Rgb24> image = SyntheticImages.Lcg(40, 40);
+
+        Assert.Equal(577, new ClipPreprocessor(full).Preprocess(image).ImageTokenCount);
+    }
+
+    [Fact]
+    public void Half_precision_is_the_float32_values_rounded_to_nearest_even()
+    {
+        using Image<Rgb24> image = SyntheticImages.Lcg(90, 70);
+
+        PreprocessedImage single = s_clip.Preprocess(image);
+        PreprocessedImage half = new ClipPreprocessor(TestSettings.Clip, new ImagePreprocessingOptions { Precision = PixelPrecision.Fp16 }).Preprocess(image);
+
+        Assert.Equal(PixelPrecision.Fp16, half.Precision);
+        Assert.True(half.PixelValues.IsEmpty);
+        Assert.True(single.PixelValuesHalf.IsEmpty);
+        ReadOnlySpan<float> s = single.PixelValues.Span;
+        ReadOnlySpan<Half> h = half.PixelValuesHalf.Span;
+        Assert.Equal(s.Length, h.Length);
+        for (int i = 0; i < s.Length; i++)
+        {
+            Assert.Equal((Half)s[i], h[i]);
+        }
+    }
+
+    [Fact]
+    public void The_factory_picks_clip_without_pinpoints_and_anyres_with_them()
+    {
+        Assert.IsType<ClipPreprocessor>(ImagePreprocessor.Create(TestSettings.Clip));
+        Assert.IsType<AnyResPreprocessor>(ImagePreprocessor.Create(TestSettings.Next));
+    }
+}
