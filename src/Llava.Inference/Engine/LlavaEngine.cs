@@ -1,0 +1,434 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+using Llava.Inference.Concurrency;
+using Llava.Inference.Errors;
+using Llava.Inference.Generation;
+using Llava.Inference.Loading;
+using Llava.Inference.Prompts;
+using Llava.ModelFormat;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntimeGenAI;
+
+namespace Llava.Inference.Engine;
+
+/// <summary>
+/// One loaded LLaVA model, shared by all callers. Each request gets a fresh GenAI generator (no state survives
+/// between requests), runs in one of a bounded number of generation slots, and streams its answer as UTF-8-safe
+/// text deltas; the non-streaming call is built on the stream.
+/// </summary>
+public sealed partial class LlavaEngine : IDisposable
+{
+    private readonly Model _model;
+    private readonly Tokenizer _tokenizer;
+    private readonly GenerationGate _gate;
+    private readonly PromptTemplate _template;
+    private readonly ImagePreparation _images;
+    private readonly HashSet<int> _eosTokenIds;
+    private readonly ILogger _logger;
+    private readonly bool _addBos;
+    private int _disposed;
+
+    private LlavaEngine(ModelFolder folder, LlavaEngineOptions options, Model model, Tokenizer tokenizer, ILogger logger)
+    {
+        Folder = folder;
+        Options = options;
+        _model = model;
+        _tokenizer = tokenizer;
+        _logger = logger;
+        _addBos = folder.AddBosToken;
+        _template = PromptTemplate.For(folder.Manifest.PromptTemplate);
+        _images = new ImagePreparation(folder.Manifest, options);
+        _eosTokenIds = [.. folder.Manifest.EosTokenIds];
+        _gate = new GenerationGate(options.MaxConcurrentGenerations, options.MaxQueuedRequests, options.MaxQueueWait);
+    }
+
+    public ModelFolder Folder { get; }
+
+    public ModelManifest Manifest => Folder.Manifest;
+
+    public LlavaEngineOptions Options { get; }
+
+    /// <summary>Generations running now.</summary>
+    public int InFlight => _gate.InFlight;
+
+    /// <summary>
+    /// Validates the model folder and loads it into ONNX Runtime GenAI on a background thread, so a host can
+    /// start serving (health, readiness) while a multi-GB model loads.
+    /// </summary>
+    public static async Task<LlavaEngine> LoadAsync(LlavaEngineOptions options, IProgress<ModelLoadProgress>? progress = null, ILogger<LlavaEngine>? logger = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        IReadOnlyList<string> errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid engine options: " + string.Join(" ", errors), nameof(options));
+        }
+
+        ILogger log = logger ?? NullLogger<LlavaEngine>.Instance;
+        Stopwatch clock = Stopwatch.StartNew();
+        ModelFolder folder = await ModelFolder.OpenAsync(options.ModelPath, options.Verification, progress, cancellationToken);
+        progress?.Report(new ModelLoadProgress("load", 0, 0));
+        (Model model, Tokenizer tokenizer) = await Task.Run(() => CreateModel(folder.Path, options.ExecutionProvider), cancellationToken);
+        LlavaEngine engine = new(folder, options, model, tokenizer, log);
+        Log.ModelLoaded(log, folder.Manifest.Variant, folder.Manifest.Precision, options.ExecutionProvider, folder.Path, clock.Elapsed.TotalSeconds);
+        progress?.Report(new ModelLoadProgress("ready", 0, 0));
+        return engine;
+    }
+
+    /// <summary>Asks one question about one image (the common case).</summary>
+    public Task<GenerationResult> AskAsync(ReadOnlyMemory<byte> image, string question, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        GenerateAsync([PromptMessage.User(image, question)], options, cancellationToken);
+
+    /// <summary>The whole answer, built on <see cref="StreamAsync"/>.</summary>
+    public async Task<GenerationResult> GenerateAsync(IReadOnlyList<PromptMessage> messages, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        await foreach (GenerationUpdate update in StreamAsync(messages, options, cancellationToken))
+        {
+            if (update.Completion is { } completion)
+            {
+                return completion;
+            }
+        }
+
+        throw new InvalidOperationException("The generation stream ended without a result.");
+    }
+
+    /// <summary>
+    /// Streams the answer. Bad input fails before a generation slot is taken (<see cref="Images.ImageRejectedException"/>,
+    /// <see cref="InvalidPromptException"/>, <see cref="PromptTooLongException"/>); a full engine fails with
+    /// <see cref="EngineBusyException"/>. Cancellation is honoured between tokens.
+    /// </summary>
+    public async IAsyncEnumerable<GenerationUpdate> StreamAsync(IReadOnlyList<PromptMessage> messages, GenerationOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        options ??= new GenerationOptions();
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidPromptException(ex.Message, ex);
+        }
+
+        PreparedPrompt prompt = await PrepareAsync(messages, cancellationToken);
+        int contextLength = Manifest.ContextLength;
+        if (prompt.TokenIds.Length + options.MaxNewTokens > contextLength)
+        {
+            throw new PromptTooLongException(prompt.TokenIds.Length, prompt.ImageTokenCount, options.MaxNewTokens, contextLength);
+        }
+
+        Stopwatch queueClock = Stopwatch.StartNew();
+        GenerationGate.Lease lease = await _gate.EnterAsync(cancellationToken);
+        TimeSpan queueWait = queueClock.Elapsed;
+        using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Bounded: the generator runs at most a token ahead of the reader, so a slow client applies
+        // backpressure and cancellation is seen within a token.
+        Channel<GenerationUpdate> channel = Channel.CreateBounded<GenerationUpdate>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        Task producer = Task.Run(
+            () =>
+            {
+                try
+                {
+                    Generate(prompt, options, queueWait, channel.Writer, stop.Token);
+                    channel.Writer.TryComplete();
+                }
+                catch (Exception ex)
+                {
+                    channel.Writer.TryComplete(ex);
+                }
+                finally
+                {
+                    lease.Dispose();
+                }
+            },
+            CancellationToken.None);
+
+        try
+        {
+            await foreach (GenerationUpdate update in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return update;
+            }
+        }
+        finally
+        {
+            // The caller stopped reading (or was cancelled): stop generating at the next token.
+            await stop.CancelAsync();
+            await producer;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Renders, tokenizes and preprocesses a request without generating (tests and diagnostics use it).</summary>
+    public async Task<PreparedPrompt> PrepareAsync(IReadOnlyList<PromptMessage> messages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!messages.Any(m => m.Role == PromptRole.User))
+        {
+            throw new InvalidPromptException("A request needs at least one user message.");
+        }
+
+        string imageToken = Manifest.ImageToken;
+        foreach (TextPart part in messages.SelectMany(m => m.Parts).OfType<TextPart>())
+        {
+            if (part.Text.Contains(imageToken, StringComparison.Ordinal))
+            {
+                throw new InvalidPromptException($"Prompt text must not contain the image placeholder '{imageToken}'; attach images as image parts.");
+            }
+        }
+
+        Stopwatch clock = Stopwatch.StartNew();
+        ImagePart[] imageParts = [.. messages.SelectMany(m => m.Parts).OfType<ImagePart>()];
+        PreparedImages images = await _images.PrepareAsync(imageParts, cancellationToken);
+        string text = _template.Render(messages, imageToken);
+        int[] encoded;
+        using (Sequences sequences = _tokenizer.Encode(text))
+        {
+            encoded = sequences[0].ToArray();
+        }
+
+        int imageTokenId = Manifest.ImageTokenId;
+        int placeholders = encoded.Count(id => id == imageTokenId);
+        if (placeholders != imageParts.Length)
+        {
+            throw new InvalidOperationException($"The tokenizer produced {placeholders} image tokens for {imageParts.Length} images; the model folder's tokenizer does not match its manifest.");
+        }
+
+        List<int> ids = new(encoded.Length + images.TokenCounts.Sum() + 1);
+        if (_addBos && Manifest.BosTokenId is int bos)
+        {
+            ids.Add(bos);
+        }
+
+        int image = 0;
+        foreach (int id in encoded)
+        {
+            if (id == imageTokenId)
+            {
+                ids.AddRange(Enumerable.Repeat(imageTokenId, images.TokenCounts[image++]));
+            }
+            else
+            {
+                ids.Add(id);
+            }
+        }
+
+        return new PreparedPrompt
+        {
+            Text = text,
+            TokenIds = [.. ids],
+            ImageTokenCount = images.FeatureIndex.Length,
+            TileCount = images.TileCount,
+            PixelValues = images.PixelValues,
+            FeatureIndex = images.FeatureIndex,
+            PreprocessTime = clock.Elapsed,
+        };
+    }
+
+    /// <summary>Decodes token ids to text (skipping special tokens), with the model's tokenizer.</summary>
+    public string Decode(ReadOnlySpan<int> ids) => _tokenizer.Decode(ids);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _tokenizer.Dispose();
+        _model.Dispose();
+        _gate.Dispose();
+    }
+
+    private static (Model Model, Tokenizer Tokenizer) CreateModel(string path, string provider)
+    {
+        using Config config = new(path);
+        config.ClearProviders();
+        if (provider == "cuda")
+        {
+            // The vision and embedding sessions inherit the decoder's provider.
+            config.AppendProvider("cuda");
+        }
+
+        Model model = new(config);
+        try
+        {
+            return (model, new Tokenizer(model));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs one request on a fresh generator, writing deltas to the channel. Blocking: runs on the thread pool.</summary>
+    private void Generate(PreparedPrompt prompt, GenerationOptions options, TimeSpan queueWait, ChannelWriter<GenerationUpdate> output, CancellationToken cancellationToken)
+    {
+        List<GCHandle> pins = [];
+        List<Tensor> tensors = [];
+        try
+        {
+            using GeneratorParams parameters = new(_model);
+            parameters.SetSearchOption("max_length", prompt.TokenIds.Length + options.MaxNewTokens);
+            if (options.IsSampling)
+            {
+                parameters.SetSearchOption("do_sample", true);
+                parameters.SetSearchOption("temperature", options.Temperature!.Value);
+                parameters.SetSearchOption("top_p", options.TopP ?? 1.0);
+                parameters.SetSearchOption("top_k", options.TopK ?? 0);
+                if (options.Seed is ulong seed)
+                {
+                    parameters.SetSearchOption("random_seed", seed % int.MaxValue);
+                }
+            }
+            else
+            {
+                parameters.SetSearchOption("do_sample", false);
+            }
+
+            if (options.RepetitionPenalty is float penalty)
+            {
+                parameters.SetSearchOption("repetition_penalty", penalty);
+            }
+
+            if (options.Constraint is { } constraint)
+            {
+                parameters.SetGuidance(constraint.Kind, constraint.Definition, true);
+            }
+
+            using Generator generator = new(_model, parameters);
+            if (prompt.FeatureIndex.Length > 0)
+            {
+                ElementType pixelType = prompt.PixelValues is Half[] ? ElementType.float16 : ElementType.float32;
+                SetInput(generator, "pixel_values", prompt.PixelValues, [prompt.TileCount, 3, Manifest.Vision.ImageSize, Manifest.Vision.ImageSize], pixelType, pins, tensors);
+                SetInput(generator, "image_feature_index", prompt.FeatureIndex, [prompt.FeatureIndex.Length], ElementType.int64, pins, tensors);
+                SetInput(generator, "num_image_tokens", new long[] { prompt.FeatureIndex.Length }, [1], ElementType.int64, pins, tensors);
+            }
+
+            using TokenizerStream stream = _tokenizer.CreateStream();
+            StopSequenceMatcher stops = new(options.StopSequences);
+            List<int> generated = [];
+            System.Text.StringBuilder text = new();
+            Stopwatch clock = Stopwatch.StartNew();
+            TimeSpan firstToken = TimeSpan.Zero;
+            FinishReason reason = FinishReason.Length;
+
+            generator.AppendTokens(prompt.TokenIds);
+            int seen = prompt.TokenIds.Length;
+            bool finished = false;
+            while (!finished && !generator.IsDone())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                generator.GenerateNextToken();
+
+                // Usually one new token per step; guidance may fast-forward several, and a final step may add none.
+                int[] fresh = generator.GetSequence(0)[seen..].ToArray();
+                seen += fresh.Length;
+                foreach (int token in fresh)
+                {
+                    generated.Add(token);
+                    if (generated.Count == 1)
+                    {
+                        firstToken = clock.Elapsed;
+                    }
+
+                    if (_eosTokenIds.Contains(token))
+                    {
+                        reason = FinishReason.EndOfTurn;
+                        finished = true;
+                        break;
+                    }
+
+                    (string emit, bool stopped) = stops.Push(stream.Decode(token));
+                    if (emit.Length > 0)
+                    {
+                        text.Append(emit);
+                        Emit(output, new GenerationUpdate(emit, token, null), cancellationToken);
+                    }
+
+                    if (stopped)
+                    {
+                        reason = FinishReason.StopSequence;
+                        finished = true;
+                        break;
+                    }
+
+                    if (generated.Count >= options.MaxNewTokens)
+                    {
+                        finished = true;
+                        break;
+                    }
+                }
+            }
+
+            if (reason == FinishReason.Length && generated.Count < options.MaxNewTokens)
+            {
+                // GenAI ended the sequence itself before the budget ran out: a constraint's grammar completed.
+                reason = FinishReason.EndOfTurn;
+            }
+
+            if (reason != FinishReason.StopSequence)
+            {
+                string rest = stops.Flush();
+                if (rest.Length > 0)
+                {
+                    text.Append(rest);
+                    Emit(output, new GenerationUpdate(rest, null, null), cancellationToken);
+                }
+            }
+
+            TimeSpan total = clock.Elapsed;
+            GenerationUsage usage = new(prompt.TokenIds.Length, prompt.ImageTokenCount, generated.Count);
+            GenerationTimings timings = new(prompt.PreprocessTime, queueWait, firstToken, total - firstToken, generated.Count);
+            Log.Generated(_logger, usage.PromptTokens, usage.ImageTokens, usage.CompletionTokens, reason, timings.TimeToFirstToken.TotalMilliseconds, timings.DecodeTokensPerSecond);
+            Emit(output, new GenerationUpdate("", null, new GenerationResult(text.ToString(), reason, usage, timings, generated)), cancellationToken);
+        }
+        finally
+        {
+            foreach (Tensor tensor in tensors)
+            {
+                tensor.Dispose();
+            }
+
+            foreach (GCHandle pin in pins)
+            {
+                pin.Free();
+            }
+        }
+    }
+
+    /// <summary>Hands an update to the reader, waiting while it is still busy with the previous one.</summary>
+    private static void Emit(ChannelWriter<GenerationUpdate> output, GenerationUpdate update, CancellationToken cancellationToken)
+    {
+        if (!output.TryWrite(update))
+        {
+            output.WriteAsync(update, cancellationToken).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static void SetInput(Generator generator, string name, Array data, long[] shape, ElementType type, List<GCHandle> pins, List<Tensor> tensors)
+    {
+        // GenAI wraps the memory without copying: it stays pinned until the generator is gone.
+        GCHandle pin = GCHandle.Alloc(data, GCHandleType.Pinned);
+        pins.Add(pin);
+        Tensor tensor = new(pin.AddrOfPinnedObject(), shape, type);
+        tensors.Add(tensor);
+        generator.SetModelInput(name, tensor);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Loaded {Variant} ({Precision}) on {Provider} from {Path} in {Seconds:F1} s")]
+        public static partial void ModelLoaded(ILogger logger, string variant, string precision, string provider, string path, double seconds);
+
+        [LoggerMessage(2, LogLevel.Information, "Generated {CompletionTokens} tokens for a {PromptTokens}-token prompt ({ImageTokens} image tokens), finish {FinishReason}, first token {TimeToFirstTokenMs:F0} ms, {TokensPerSecond:F1} tokens/s")]
+        public static partial void Generated(ILogger logger, int promptTokens, int imageTokens, int completionTokens, FinishReason finishReason, double timeToFirstTokenMs, double tokensPerSecond);
+    }
+}
