@@ -1,0 +1,32 @@
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+
+namespace LlavaFunctions.Configuration;
+
+/// <summary>
+/// OpenTelemetry for the worker: the Functions invocation traces, the engine's and the HTTP API's meters
+/// (time to first token, tokens/s, image tokens, failures by kind) and activities, exported to Application
+/// Insights when <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set.
+/// </summary>
+public static class TelemetryExtensions
+{
+    public const string MeterName = "LlavaFunctions";
+
+    public static FunctionsApplicationBuilder AddLlavaTelemetry(this FunctionsApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        IOpenTelemetryBuilder telemetry = builder.Services.AddOpenTelemetry()
+            .UseFunctionsWorkerDefaults()
+            .WithMetrics(metrics => metrics.AddMeter(MeterName, "Llava.Serving"))
+            .WithTracing(tracing => tracing.AddSource(MeterName, "Llava.Serving"));
+        if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
+        {
+            telemetry.UseAzureMonitorExporter();
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,43 @@
+using LlavaFunctions.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlavaFunctions.Tests.Configuration;
+
+public sealed class StartupValidationTests
+{
+    [Fact]
+    public void Bad_settings_stop_the_app_at_start_up_with_every_problem_named()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LLAVA_EXECUTION_PROVIDER"] = "tpu",
+            ["LLAVA_IMAGES_CONTAINER"] = "Images_Upper",
+            ["LLAVA_MODEL_CONTAINER"] = "models",
+        }).Build();
+
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddLlavaFunctions(configuration));
+
+        Assert.Contains("LLAVA_MODEL_PATH", error.Message, StringComparison.Ordinal);
+        Assert.Contains("LLAVA_MODEL_PREFIX", error.Message, StringComparison.Ordinal);
+        Assert.Contains("tpu", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Images_Upper", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_sample_local_settings_describe_a_valid_configuration()
+    {
+        string sample = File.ReadAllText(Llava.Testing.RepositoryPaths.Root + "/local.settings.sample.json");
+        using System.Text.Json.JsonDocument json = System.Text.Json.JsonDocument.Parse(sample);
+        Dictionary<string, string?> values = json.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => (string?)p.Value.GetString());
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+        LlavaAppOptions options = LlavaAppOptionsReader.Read(configuration);
+
+        Assert.Empty(options.Validate());
+        foreach (string key in typeof(LlavaAppOptions.Keys).GetFields().Select(f => (string)f.GetValue(null)!))
+        {
+            Assert.True(values.ContainsKey(key), $"local.settings.sample.json does not list {key}");
+        }
+    }
+}
