@@ -11,10 +11,27 @@ namespace Llava.Cli;
 internal sealed class ConsoleProgress : IProgress<ConversionProgress>
 {
     private static readonly TimeSpan s_logInterval = TimeSpan.FromSeconds(5);
-    private readonly bool _interactive = !Console.IsErrorRedirected;
+    private readonly TextWriter _error;
+    private readonly bool _interactive;
     private readonly Lock _lock = new();
     private string? _stage;
     private DateTimeOffset _lastLine = DateTimeOffset.MinValue;
+
+    public ConsoleProgress()
+        : this(Console.Error, !Console.IsErrorRedirected)
+    {
+    }
+
+    public ConsoleProgress(CliContext context)
+        : this(context?.Error ?? throw new ArgumentNullException(nameof(context)), context.IsErrorInteractive)
+    {
+    }
+
+    private ConsoleProgress(TextWriter error, bool interactive)
+    {
+        _error = error;
+        _interactive = interactive;
+    }
 
     public void Report(ConversionProgress value)
     {
@@ -23,7 +40,7 @@ internal sealed class ConsoleProgress : IProgress<ConversionProgress>
             bool newStage = value.Stage != _stage;
             if (newStage && _stage is not null && _interactive)
             {
-                Console.Error.WriteLine();
+                _error.WriteLine();
             }
 
             _stage = value.Stage;
@@ -31,11 +48,11 @@ internal sealed class ConsoleProgress : IProgress<ConversionProgress>
             string line = string.Create(CultureInfo.InvariantCulture, $"{value.Stage,-10} {value.TensorsRead}{total} {(value.Stage == LlavaModelConverter.ChecksumStage ? "files" : "tensors")}, {value.BytesWritten / 1048576.0:F1} MiB {(value.Stage == LlavaModelConverter.ChecksumStage ? "hashed" : "written")}");
             if (_interactive)
             {
-                Console.Error.Write("\r" + line.PadRight(60));
+                _error.Write("\r" + line.PadRight(60));
             }
             else if (newStage || DateTimeOffset.UtcNow - _lastLine > s_logInterval || value.TensorsRead == value.TensorsTotal)
             {
-                Console.Error.WriteLine(line);
+                _error.WriteLine(line);
                 _lastLine = DateTimeOffset.UtcNow;
             }
         }
@@ -48,7 +65,7 @@ internal sealed class ConsoleProgress : IProgress<ConversionProgress>
         {
             if (_interactive && _stage is not null)
             {
-                Console.Error.WriteLine();
+                _error.WriteLine();
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Llava.Cli;
 using Llava.Cli.Commands;
 
 RootCommand root = new("llava: build and run LLaVA vision-language models on ONNX Runtime GenAI.")
@@ -6,4 +7,6 @@ RootCommand root = new("llava: build and run LLaVA vision-language models on ONN
     ConvertCommand.Create(),
     MakeTinyCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+CliContext context = CliContext.FromConsole();
+LlavaCommands.AddTo(root, context);
+return await LlavaCommands.InvokeAsync(root, args, context);

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Llava.Cli.Running;
+using Llava.Inference.Engine;
+using Llava.Inference.Generation;
+using Llava.Inference.Loading;
+using Llava.Inference.Prompts;
+
+namespace Llava.Cli.Bench;
+
+/// <summary>
+/// Measures one model on one image: preprocessing, then generation through the engine and through the raw
+/// graphs (<see cref="RawOnnxPipeline"/>) alternately in the same process, on the same prepared inputs, greedy,
+/// so both produce the same tokens and the difference is the engine's own cost. Reports medians.
+/// </summary>
+internal static class ModelBenchmark
+{
+    public const string Question = "Describe this image in detail.";
+
+    public static async Task<ModelBenchResult> RunAsync(
+        CliContext context,
+        string label,
+        string modelPath,
+        string imageLabel,
+        byte[] image,
+        int tokens,
+        int runs,
+        CancellationToken cancellationToken)
+    {
+        bool perModelPeak = PeakMemory.Reset();
+        Stopwatch loadClock = Stopwatch.StartNew();
+        using LlavaEngine engine = await EngineLoader.LoadAsync(modelPath, ModelLoadSettings.Default with { Verification = ChecksumVerification.SizeOnly }, context, cancellationToken);
+        double loadSeconds = loadClock.Elapsed.TotalSeconds;
+        PromptMessage[] messages = [PromptMessage.User(image, Question)];
+        GenerationOptions options = new() { MaxNewTokens = tokens };
+
+        PreparedPrompt prompt = await engine.PrepareAsync(messages, cancellationToken);
+        List<double> preprocess = [];
+        for (int i = 0; i < Math.Max(runs, 5); i++)
+        {
+            PreparedPrompt again = await engine.PrepareAsync(messages, cancellationToken);
+            preprocess.Add(again.PreprocessTime.TotalMilliseconds);
+        }
+
+        // Warm-up, and the peak of the engine alone (before the raw sessions load the weights a second time).
+        await engine.GenerateAsync(messages, options, cancellationToken);
+        double peakMiB = PeakMemory.PeakBytes() / 1048576.0;
+
+        RawOnnxPipeline? raw = null;
+        string? skipped = null;
+        try
+        {
+            raw = new RawOnnxPipeline(modelPath);
+            raw.Generate(prompt, tokens, engine.Manifest.EosTokenIds.ToHashSet());
+        }
+        catch (NotSupportedException ex)
+        {
+            skipped = ex.Message;
+        }
+
+        List<double> engineFirst = [], engineRate = [], engineTotal = [], rawFirst = [], rawRate = [], rawTotal = [];
+        bool same = true;
+        int completion = 0;
+        using (raw)
+        {
+            for (int run = 0; run < runs; run++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Stopwatch clock = Stopwatch.StartNew();
+                GenerationResult result = await engine.GenerateAsync(messages, options, cancellationToken);
+                double wall = clock.Elapsed.TotalMilliseconds - result.Timings.Preprocess.TotalMilliseconds;
+                engineFirst.Add(result.Timings.TimeToFirstToken.TotalMilliseconds);
+                engineRate.Add(result.Timings.DecodeTokensPerSecond);
+                engineTotal.Add(wall);
+                completion = result.Usage.CompletionTokens;
+                if (raw is not null)
+                {
+                    RawRun direct = raw.Generate(prompt, tokens, engine.Manifest.EosTokenIds.ToHashSet());
+                    rawFirst.Add(direct.TimeToFirstToken.TotalMilliseconds);
+                    rawRate.Add(direct.DecodeTokensPerSecond);
+                    rawTotal.Add((direct.TimeToFirstToken + direct.Decode).TotalMilliseconds);
+                    same &= direct.TokenIds.SequenceEqual(result.TokenIds);
+                }
+            }
+        }
+
+        return new ModelBenchResult
+        {
+            Model = label,
+            Image = imageLabel,
+            ModelMiB = engine.Manifest.Files.Sum(f => f.Bytes) / 1048576.0,
+            LoadSeconds = loadSeconds,
+            ImageTokens = prompt.ImageTokenCount,
+            PromptTokens = prompt.TokenIds.Length,
+            Tiles = prompt.TileCount,
+            PreprocessMs = Median(preprocess),
+            EngineFirstTokenMs = Median(engineFirst),
+            EngineTokensPerSecond = Median(engineRate),
+            EngineTotalMs = Median(engineTotal),
+            CompletionTokens = completion,
+            PeakWorkingSetMiB = peakMiB,
+            PeakIsPerModel = perModelPeak,
+            RawFirstTokenMs = raw is null ? null : Median(rawFirst),
+            RawTokensPerSecond = raw is null ? null : Median(rawRate),
+            RawTotalMs = raw is null ? null : Median(rawTotal),
+            SameTokens = raw is null ? null : same,
+            RawSkippedReason = skipped,
+        };
+    }
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        double[] sorted = [.. values.Order()];
+        int middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+}

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Llava.Inference.Generation;
+
+namespace Llava.Cli.Running;
+
+/// <summary>Decoding and output options shared by caption, ask, chat and demo.</summary>
+internal sealed class GenerationArguments
+{
+    public GenerationArguments(int defaultMaxTokens)
+    {
+        MaxTokens = new("--max-tokens", "-n")
+        {
+            Description = "Most tokens to generate per answer.",
+            DefaultValueFactory = _ => defaultMaxTokens,
+        };
+    }
+
+    public Option<int> MaxTokens { get; }
+
+    public Option<float?> Temperature { get; } = new("--temperature", "-t")
+    {
+        Description = "Sampling temperature; 0 or unset decodes greedily (LLaVA's benchmark setting).",
+    };
+
+    public Option<float?> TopP { get; } = new("--top-p")
+    {
+        Description = "Nucleus sampling threshold in (0, 1] (with --temperature).",
+    };
+
+    public Option<int?> TopK { get; } = new("--top-k")
+    {
+        Description = "Sample among the k most likely tokens only (with --temperature).",
+    };
+
+    public Option<ulong?> Seed { get; } = new("--seed")
+    {
+        Description = "Seed for reproducible sampling.",
+    };
+
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Print one JSON object per answer (answer, finish reason, usage, timings) instead of streaming text.",
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Print timings (preprocess, time to first token, tokens/s) and token usage to stderr.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(MaxTokens);
+        command.Options.Add(Temperature);
+        command.Options.Add(TopP);
+        command.Options.Add(TopK);
+        command.Options.Add(Seed);
+        command.Options.Add(Json);
+        command.Options.Add(Verbose);
+    }
+
+    /// <summary>The decoding options; invalid values are refused with exit code 2 before anything loads.</summary>
+    public GenerationOptions Options(ParseResult parse)
+    {
+        GenerationOptions options = new()
+        {
+            MaxNewTokens = parse.GetValue(MaxTokens),
+            Temperature = parse.GetValue(Temperature),
+            TopP = parse.GetValue(TopP),
+            TopK = parse.GetValue(TopK),
+            Seed = parse.GetValue(Seed),
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException(ExitCodes.InvalidInput, ex.Message, ex);
+        }
+
+        return options;
+    }
+
+    public AnswerWriter Writer(ParseResult parse, CliContext context, bool randomWeights = false) =>
+        new(context, parse.GetValue(Json), parse.GetValue(Verbose), randomWeights);
+}
