@@ -1,0 +1,10 @@
+// Parameters for a deployment without azd on the A100 serverless GPU profile (every model size fits its 80 GB;
+// see docs/deployment.md for the model delivery limit). Used by tests/Llava.Infra.Tests as well.
+using '../main.bicep'
+
+param environmentName = 'llava-a100'
+param location = 'westus3'
+param gpuProfileType = 'Consumption-GPU-NC24-A100'
+param minReplicas = 0
+param maxReplicas = 2
+param modelPrefix = 'llava-v1.6-mistral-7b-int4'
