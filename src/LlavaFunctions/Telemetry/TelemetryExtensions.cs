@@ -1,3 +1,4 @@
+using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
@@ -24,7 +25,11 @@ public static class TelemetryExtensions
             .WithTracing(tracing => tracing.AddSource(MeterName, "Llava.Serving"));
         if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
         {
-            telemetry.UseAzureMonitorExporter();
+            // Application Insights has local (key) auth disabled: the exporter signs in as the app's identity.
+            string? clientId = builder.Configuration["AZURE_CLIENT_ID"];
+            telemetry.UseAzureMonitorExporter(options => options.Credential = string.IsNullOrEmpty(clientId)
+                ? new DefaultAzureCredential()
+                : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId)));
         }
 
         return builder;
