@@ -16,6 +16,8 @@ internal static class ModelBenchmark
 {
     public const string Question = "Describe this image in detail.";
 
+    private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(1);
+
     public static async Task<ModelBenchResult> RunAsync(
         CliContext context,
         string label,
@@ -57,32 +59,42 @@ internal static class ModelBenchmark
             skipped = ex.Message;
         }
 
+        // Engine and raw runs in separate blocks with a pause between, not interleaved: ONNX Runtime's worker
+        // threads spin for a while after each run, and on a small machine one side's spinning threads would
+        // slow the other down.
         List<double> engineFirst = [], engineRate = [], engineTotal = [], rawFirst = [], rawRate = [], rawTotal = [];
+        List<GenerationResult> engineResults = [];
+        await Task.Delay(s_settle, cancellationToken);
+        for (int run = 0; run < runs; run++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Stopwatch clock = Stopwatch.StartNew();
+            GenerationResult result = await engine.GenerateAsync(messages, options, cancellationToken);
+            engineFirst.Add(result.Timings.TimeToFirstToken.TotalMilliseconds);
+            engineRate.Add(result.Timings.DecodeTokensPerSecond);
+            engineTotal.Add(clock.Elapsed.TotalMilliseconds - result.Timings.Preprocess.TotalMilliseconds);
+            engineResults.Add(result);
+        }
+
         bool same = true;
-        int completion = 0;
         using (raw)
         {
-            for (int run = 0; run < runs; run++)
+            if (raw is not null)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                Stopwatch clock = Stopwatch.StartNew();
-                GenerationResult result = await engine.GenerateAsync(messages, options, cancellationToken);
-                double wall = clock.Elapsed.TotalMilliseconds - result.Timings.Preprocess.TotalMilliseconds;
-                engineFirst.Add(result.Timings.TimeToFirstToken.TotalMilliseconds);
-                engineRate.Add(result.Timings.DecodeTokensPerSecond);
-                engineTotal.Add(wall);
-                completion = result.Usage.CompletionTokens;
-                if (raw is not null)
+                await Task.Delay(s_settle, cancellationToken);
+                for (int run = 0; run < runs; run++)
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     RawRun direct = raw.Generate(prompt, tokens, engine.Manifest.EosTokenIds.ToHashSet());
                     rawFirst.Add(direct.TimeToFirstToken.TotalMilliseconds);
                     rawRate.Add(direct.DecodeTokensPerSecond);
                     rawTotal.Add((direct.TimeToFirstToken + direct.Decode).TotalMilliseconds);
-                    same &= direct.TokenIds.SequenceEqual(result.TokenIds);
+                    same &= direct.TokenIds.SequenceEqual(engineResults[run].TokenIds);
                 }
             }
         }
 
+        int completion = engineResults[^1].Usage.CompletionTokens;
         return new ModelBenchResult
         {
             Model = label,

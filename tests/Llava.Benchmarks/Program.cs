@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+using Llava.Benchmarks;
+
+// `sweep [out.png]`: latency and tokens/s against image-token count on the mid-size random models, with a plot.
+// Anything else goes to BenchmarkDotNet (e.g. `--filter '*'`).
+if (args.Length > 0 && args[0] == "sweep")
+{
+    return await TokenSweep.RunAsync(args.Length > 1 ? args[1] : Path.Combine("docs", "benchmarks-latency.png"));
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(PreprocessingBenchmarks).Assembly).Run(args);
+return 0;
