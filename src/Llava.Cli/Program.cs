@@ -9,4 +9,5 @@ RootCommand root = new("llava: build and run LLaVA vision-language models on ONN
 };
 CliContext context = CliContext.FromConsole();
 LlavaCommands.AddTo(root, context);
+root.Subcommands.Add(ServeCommand.Create(context));
 return await LlavaCommands.InvokeAsync(root, args, context);

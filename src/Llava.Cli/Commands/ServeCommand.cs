@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Net;
+using Llava.Cli.Running;
+using Llava.Inference;
+using Llava.Serving.Hosting;
+using Llava.Serving.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Llava.Cli.Commands;
+
+/// <summary>
+/// <c>llava serve [--model DIR] [--urls URLS]</c>: the Functions app's HTTP API (health, ask with SSE streaming,
+/// OpenAI-compatible chat completions) on Kestrel, loopback only by default, with the same handlers. The model
+/// loads in the background while health already answers; Ctrl+C stops accepting requests, gives running ones a
+/// few seconds, and exits 0.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliContext context)
+    {
+        ModelArguments model = new();
+        Option<string> urls = new("--urls") { Description = "Where to listen, ';'-separated http:// URLs.", DefaultValueFactory = _ => LlavaServerOptions.DefaultUrl };
+        Option<int> maxConcurrent = new("--max-concurrent") { Description = "Generations running at once (1 per GPU is usual).", DefaultValueFactory = _ => 1 };
+        Option<int> maxQueued = new("--max-queued") { Description = "Requests that may wait for a slot before others get 503 + Retry-After.", DefaultValueFactory = _ => 8 };
+        Option<int> heartbeat = new("--heartbeat") { Description = "Seconds between Server-Sent Events heartbeat comments.", DefaultValueFactory = _ => 15 };
+
+        Command command = new("serve", "Serve the HTTP API (health, ask with SSE streaming, OpenAI-compatible chat completions) on Kestrel.")
+        {
+            urls, maxConcurrent, maxQueued, heartbeat,
+        };
+        model.AddTo(command);
+        CommandRunner.SetAction(command, context, async (parse, cancellationToken) =>
+        {
+            string modelPath = model.RequirePath(parse, context);
+            if (!Directory.Exists(modelPath))
+            {
+                throw new CliException(ExitCodes.ModelUnavailable, $"model folder not found: {modelPath}.");
+            }
+
+            ModelLoadSettings settings = model.Settings(parse);
+            LlavaEngineOptions engineOptions = new()
+            {
+                ModelPath = modelPath,
+                ExecutionProvider = settings.Provider,
+                Verification = settings.Verification,
+                MaxConcurrentGenerations = parse.GetValue(maxConcurrent),
+                MaxQueuedRequests = parse.GetValue(maxQueued),
+            };
+            HttpApiOptions apiOptions = new() { HeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(heartbeat)) };
+            string[] listen = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            List<string> errors = [.. engineOptions.Validate(), .. apiOptions.Validate()];
+            errors.AddRange(listen.Where(u => !Uri.TryCreate(u, UriKind.Absolute, out Uri? uri) || uri.Scheme != Uri.UriSchemeHttp).Select(u => $"'{u}' is not an http:// URL."));
+            if (listen.Length == 0)
+            {
+                errors.Add("--urls names no address.");
+            }
+
+            if (errors.Count > 0)
+            {
+                throw new CliException(ExitCodes.InvalidInput, string.Join(" ", errors));
+            }
+
+            foreach (string url in listen.Where(u => !IsLoopback(u)))
+            {
+                await context.Error.WriteLineAsync($"warning: {url} is not a loopback address, and this server has no authentication.");
+            }
+
+            await using WebApplication app = LlavaServer.Build(new LlavaServerOptions
+            {
+                Urls = listen,
+                CreateModelHost = services => ModelHost.ForLocalFolder(engineOptions, services.GetRequiredService<ILoggerFactory>()),
+                ConfigureApi = api => api.HeartbeatInterval = apiOptions.HeartbeatInterval,
+                ConfigureBuilder = builder =>
+                {
+                    builder.Logging.ClearProviders();
+                    builder.Logging.AddSimpleConsole(console =>
+                    {
+                        console.SingleLine = true;
+                        console.TimestampFormat = "HH:mm:ss ";
+                    });
+                    builder.Logging.SetMinimumLevel(LogLevel.Information);
+                    builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+                },
+            });
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                // Kestrel's "address already in use" and friends.
+                throw new CliException(ExitCodes.Failure, $"cannot listen on {string.Join(", ", listen)}: {ex.Message}", ex);
+            }
+
+            await context.Error.WriteLineAsync($"Serving {modelPath} on {string.Join(", ", app.Urls)}; the model loads in the background (GET /api/health says when it is ready). Ctrl+C stops.");
+            await app.WaitForShutdownAsync(cancellationToken);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static bool IsLoopback(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) &&
+        (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address)));
+}

@@ -1,0 +1,58 @@
+namespace Llava.Serving.Http;
+
+/// <summary>
+/// Settings of the HTTP API shared by the Functions app and <c>llava serve</c>. Bind from configuration section
+/// <see cref="SectionName"/>; <see cref="Validate"/> runs at start-up.
+/// </summary>
+public sealed class HttpApiOptions
+{
+    public const string SectionName = "HttpApi";
+
+    /// <summary>The Consumption ingress closes a connection that stays silent this long; heartbeats must come sooner.</summary>
+    public static readonly TimeSpan IngressIdleTimeout = TimeSpan.FromSeconds(240);
+
+    /// <summary>How long a request waits for a loading model before it is answered 503 with Retry-After.</summary>
+    public TimeSpan ReadinessWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Interval of the <c>: ping</c> comment on a Server-Sent Events stream. It also bounds how long a streamed
+    /// request waits for its first token before the 200 and the event-stream headers are sent: errors found
+    /// before then get their own status; later ones arrive as an <c>error</c> event.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Largest request body accepted (an image travels as base64 in JSON, so about 4/3 of the image limit plus the rest).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Every problem with the settings, in words; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        List<string> errors = [];
+        if (ReadinessWait < TimeSpan.Zero || ReadinessWait > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{nameof(ReadinessWait)} must be between 0 and 5 minutes; got {ReadinessWait}.");
+        }
+
+        if (HeartbeatInterval <= TimeSpan.Zero || HeartbeatInterval >= IngressIdleTimeout)
+        {
+            errors.Add($"{nameof(HeartbeatInterval)} must be positive and shorter than the ingress idle timeout ({IngressIdleTimeout.TotalSeconds:0} s); got {HeartbeatInterval}.");
+        }
+
+        if (MaxRequestBodyBytes is < 1024 or > 1L << 30)
+        {
+            errors.Add($"{nameof(MaxRequestBodyBytes)} must be between 1 KiB and 1 GiB; got {MaxRequestBodyBytes}.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem.</summary>
+    internal void ThrowIfInvalid()
+    {
+        IReadOnlyList<string> errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid HTTP API options: " + string.Join(" ", errors));
+        }
+    }
+}

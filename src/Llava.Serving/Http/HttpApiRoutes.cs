@@ -1,0 +1,11 @@
+namespace Llava.Serving.Http;
+
+/// <summary>The routes of the HTTP API (the Functions app's HTTP triggers use the same).</summary>
+public static class HttpApiRoutes
+{
+    public const string Health = "/api/health";
+
+    public const string Ask = "/api/ask";
+
+    public const string ChatCompletions = "/v1/chat/completions";
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+
+namespace Llava.Serving.Http;
+
+/// <summary>Typed, optional fields of a JSON request object, with errors that name the field.</summary>
+internal static class JsonFields
+{
+    public static JsonElement RequireObject(JsonElement element, string what) =>
+        element.ValueKind == JsonValueKind.Object ? element : throw HttpApiException.BadRequest($"{what} must be a JSON object.");
+
+    /// <summary>The property, or null when it is absent or JSON null.</summary>
+    public static JsonElement? Get(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    public static string? GetString(JsonElement obj, string name) => Get(obj, name) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.String } value => value.GetString(),
+        _ => throw Invalid(name, "a string"),
+    };
+
+    public static bool? GetBoolean(JsonElement obj, string name) => Get(obj, name) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => throw Invalid(name, "true or false"),
+    };
+
+    public static int? GetInt32(JsonElement obj, string name) => Get(obj, name) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.Number } value when value.TryGetInt32(out int number) => number,
+        _ => throw Invalid(name, "an integer"),
+    };
+
+    public static long? GetInt64(JsonElement obj, string name) => Get(obj, name) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.Number } value when value.TryGetInt64(out long number) => number,
+        _ => throw Invalid(name, "an integer"),
+    };
+
+    public static ulong? GetUInt64(JsonElement obj, string name) => Get(obj, name) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.Number } value when value.TryGetUInt64(out ulong number) => number,
+        _ => throw Invalid(name, "a non-negative integer"),
+    };
+
+    public static float? GetSingle(JsonElement obj, string name) => Get(obj, name) switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.Number } value when value.TryGetSingle(out float number) && float.IsFinite(number) => number,
+        _ => throw Invalid(name, "a number"),
+    };
+
+    /// <summary>A string or an array of strings (OpenAI's <c>stop</c>); empty when absent.</summary>
+    public static IReadOnlyList<string> GetStrings(JsonElement obj, string name)
+    {
+        switch (Get(obj, name))
+        {
+            case null:
+                return [];
+            case { ValueKind: JsonValueKind.String } value:
+                return [value.GetString()!];
+            case { ValueKind: JsonValueKind.Array } array:
+                List<string> items = [];
+                foreach (JsonElement item in array.EnumerateArray())
+                {
+                    items.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw Invalid(name, "a string or an array of strings"));
+                }
+
+                return items;
+            default:
+                throw Invalid(name, "a string or an array of strings");
+        }
+    }
+
+    public static HttpApiException Invalid(string name, string expected) => HttpApiException.BadRequest($"'{name}' must be {expected}.");
+}
