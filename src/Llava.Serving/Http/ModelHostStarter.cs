@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 namespace Llava.Serving.Http;
 
 /// <summary>Starts loading the model in the background when the host starts, so health answers at once while it loads.</summary>
-internal sealed class ModelHostStarter(ModelHost host) : IHostedService
+public sealed class ModelHostStarter(ModelHost host) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

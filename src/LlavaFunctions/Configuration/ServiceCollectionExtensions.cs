@@ -1,5 +1,6 @@
 using Llava.Inference.Loading;
 using Llava.Serving.Hosting;
+using Llava.Serving.Http;
 using LlavaFunctions.Captioning;
 using LlavaFunctions.Jobs;
 using LlavaFunctions.Storage;
@@ -31,6 +32,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(provider => CreateModelHost(provider, options));
         services.AddHostedService<ModelHostStarter>();
         services.AddSingleton<OwnStorageImages>();
+        services.AddSingleton<IImageReferenceResolver>(provider => provider.GetRequiredService<OwnStorageImages>());
+        // HTTP callers wait briefly for a loading model (then 503 + Retry-After); triggers wait longer.
+        services.AddLlavaHttpApi();
         services.AddSingleton<CaptionService>();
         services.AddSingleton<JobService>();
         services.AddSingleton<JobSubmission>();

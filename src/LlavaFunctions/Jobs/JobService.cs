@@ -6,6 +6,7 @@ using Llava.Inference.Generation;
 using Llava.Inference.Images;
 using Llava.Inference.Prompts;
 using Llava.Serving.Hosting;
+using Llava.Serving.Http;
 using LlavaFunctions.Captioning;
 using LlavaFunctions.Configuration;
 using LlavaFunctions.Storage;
@@ -58,7 +59,8 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
 
     /// <summary>Queued, transient conditions; everything else is a property of the job itself.</summary>
     public static bool IsTransient(Exception exception) =>
-        exception is ModelNotReadyException or EngineBusyException or RequestFailedException or TimeoutException or HttpRequestException;
+        exception is ModelNotReadyException or EngineBusyException or RequestFailedException or TimeoutException or HttpRequestException
+            or ImageReferenceException { Failure: ImageReferenceFailure.Unavailable };
 
     private async Task<VqaJobResult> AnswerAsync(VqaJobMessage job, long dequeueCount, CancellationToken cancellationToken)
     {
@@ -68,7 +70,7 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
         {
             image = await images.FetchAsync(job.Image!, cancellationToken);
         }
-        catch (ImageReferenceException ex)
+        catch (ImageReferenceException ex) when (ex.Failure != ImageReferenceFailure.Unavailable)
         {
             return await FinishAsync(Failed(jobId, job.Image, "image_unavailable", ex.Message, dequeueCount), cancellationToken);
         }

@@ -13,7 +13,7 @@ public sealed class JobsHttp(JobSubmission submission, JobService jobs)
 
     [Function("SubmitJob")]
     public async Task<IActionResult> SubmitAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "jobs")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/jobs")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -49,7 +49,7 @@ public sealed class JobsHttp(JobSubmission submission, JobService jobs)
 
     [Function("GetJob")]
     public async Task<IActionResult> GetAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/jobs/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
