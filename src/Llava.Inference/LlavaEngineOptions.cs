@@ -22,6 +22,15 @@ public sealed record LlavaEngineOptions
 
     public ChecksumVerification Verification { get; init; } = ChecksumVerification.Full;
 
+    /// <summary>
+    /// ONNX Runtime intra-op threads for the model's sessions; 0 means one per processor on CPU and ONNX
+    /// Runtime's own choice on CUDA, where the GPU does the work.
+    /// </summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>The thread count actually requested (0: leave ONNX Runtime's default).</summary>
+    public int EffectiveIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : ExecutionProvider == "cpu" ? Environment.ProcessorCount : 0;
+
     /// <summary>Largest encoded image accepted.</summary>
     public long MaxImageBytes { get; init; } = 20L * 1024 * 1024;
 
@@ -47,6 +56,11 @@ public sealed record LlavaEngineOptions
         if (MaxConcurrentGenerations < 1)
         {
             errors.Add("MaxConcurrentGenerations must be at least 1.");
+        }
+
+        if (IntraOpThreads < 0)
+        {
+            errors.Add("IntraOpThreads must not be negative.");
         }
 
         if (MaxQueuedRequests < 0)
