@@ -8,5 +8,11 @@ if (args.Length > 0 && args[0] == "sweep")
     return await TokenSweep.RunAsync(args.Length > 1 ? args[1] : Path.Combine("docs", "benchmarks-latency.png"));
 }
 
+// `functions [family]`: end-to-end latency of each Functions path against Azurite (start it first: npm run azurite).
+if (args.Length > 0 && args[0] == "functions")
+{
+    return await FunctionPathsBenchmark.RunAsync(args.Length > 1 ? args[1] : "llava-1.5");
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(PreprocessingBenchmarks).Assembly).Run(args);
 return 0;
