@@ -37,6 +37,13 @@ public sealed record LlavaEngineOptions
     /// <summary>Largest decoded image accepted (width x height).</summary>
     public long MaxImagePixels { get; init; } = 40_000_000;
 
+    /// <summary>
+    /// LLaVA-1.5 only: pad images to a square with the mean colour (the original LLaVA repository's
+    /// <c>image_aspect_ratio="pad"</c>) instead of transformers' centre crop. Ignored for LLaVA-NeXT, whose anyres
+    /// grid already keeps the whole image.
+    /// </summary>
+    public bool PadToSquare { get; init; }
+
     /// <summary>Most images in one request.</summary>
     public int MaxImagesPerRequest { get; init; } = 4;
 

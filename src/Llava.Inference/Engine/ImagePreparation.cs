@@ -25,7 +25,11 @@ internal sealed class ImagePreparation
         _featuresPerTile = manifest.Vision.FeaturesPerTile;
         _maxImages = options.MaxImagesPerRequest;
         _loader = new ImageLoader(new ImageLoadingOptions { MaxEncodedBytes = options.MaxImageBytes, MaxPixels = options.MaxImagePixels });
-        _preprocessor = ImagePreprocessor.Create(manifest.Vision, new ImagePreprocessingOptions { Precision = _half ? PixelPrecision.Fp16 : PixelPrecision.Fp32 });
+        _preprocessor = ImagePreprocessor.Create(manifest.Vision, new ImagePreprocessingOptions
+        {
+            Precision = _half ? PixelPrecision.Fp16 : PixelPrecision.Fp32,
+            PadToSquare = options.PadToSquare && manifest.Vision.GridPinpoints.Count == 0,
+        });
     }
 
     public async Task<PreparedImages> PrepareAsync(IReadOnlyList<ImagePart> parts, CancellationToken cancellationToken)

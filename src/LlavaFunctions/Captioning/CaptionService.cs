@@ -8,6 +8,7 @@ using Llava.Inference.Images;
 using Llava.Serving.Hosting;
 using LlavaFunctions.Configuration;
 using LlavaFunctions.Storage;
+using LlavaFunctions.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace LlavaFunctions.Captioning;
@@ -44,6 +45,7 @@ public sealed partial class CaptionService(StorageAccount storage, ModelHost mod
         if (existing?.SourceEtag == etag)
         {
             Log.AlreadyDone(logger, source.Name, etag);
+            FunctionsTelemetry.RecordOutcome(nameof(CaptionOnUpload), "already_done");
             return CaptionOutcome.AlreadyDone;
         }
 
@@ -63,6 +65,7 @@ public sealed partial class CaptionService(StorageAccount storage, ModelHost mod
             try
             {
                 GenerationResult result = await engine.AskAsync(image, options.CaptionPrompt, new GenerationOptions { MaxNewTokens = options.CaptionMaxTokens }, cancellationToken);
+                FunctionsTelemetry.RecordGeneration(nameof(CaptionOnUpload), result);
                 (int? width, int? height) = Dimensions(image);
                 document = new CaptionDocument
                 {
@@ -97,6 +100,7 @@ public sealed partial class CaptionService(StorageAccount storage, ModelHost mod
         await JsonDocuments.WriteAsync(target, document, cancellationToken);
         await TagAsync(source, document.Status, etag, cancellationToken);
         Log.Done(logger, source.Name, etag, outcome);
+        FunctionsTelemetry.RecordOutcome(nameof(CaptionOnUpload), document.Error is { } error ? $"rejected:{error.Code}" : "captioned");
         return outcome;
     }
 

@@ -1,4 +1,5 @@
 using Azure.Storage.Queues.Models;
+using LlavaFunctions.Telemetry;
 using Microsoft.Azure.Functions.Worker;
 
 namespace LlavaFunctions.Jobs;
@@ -12,6 +13,11 @@ public sealed class AnswerQueuedJob(JobService jobs)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (message.InsertedOn is DateTimeOffset inserted)
+        {
+            FunctionsTelemetry.RecordQueueLatency(DateTimeOffset.UtcNow - inserted);
+        }
+
         return jobs.ProcessAsync(message.MessageText, message.MessageId, message.DequeueCount, cancellationToken);
     }
 }

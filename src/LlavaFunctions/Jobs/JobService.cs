@@ -10,6 +10,7 @@ using Llava.Serving.Http;
 using LlavaFunctions.Captioning;
 using LlavaFunctions.Configuration;
 using LlavaFunctions.Storage;
+using LlavaFunctions.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace LlavaFunctions.Jobs;
@@ -49,12 +50,18 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
         {
             return await AnswerAsync(job, dequeueCount, cancellationToken);
         }
-        catch (Exception ex) when (IsTransient(ex) && dequeueCount >= options.MaxDequeueCount)
+        catch (Exception ex) when (IsTransient(ex) && RecordTransient(ex) && dequeueCount >= options.MaxDequeueCount)
         {
             // Last delivery: say so in the result, then let the host move the message to the poison queue.
             await FinishAsync(Failed(jobId, job.Image, "retries_exhausted", $"Gave up after {dequeueCount} attempts ({ex.Message}); the message is in the poison queue and can be replayed.", dequeueCount), cancellationToken);
             throw;
         }
+    }
+
+    private static bool RecordTransient(Exception exception)
+    {
+        FunctionsTelemetry.RecordOutcome(nameof(AnswerQueuedJob), $"transient:{exception.GetType().Name}");
+        return true;
     }
 
     /// <summary>Queued, transient conditions; everything else is a property of the job itself.</summary>
@@ -90,6 +97,7 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
 
                 messages.Add(PromptMessage.User(image, question));
                 GenerationResult result = await engine.GenerateAsync(messages, generation, cancellationToken);
+                FunctionsTelemetry.RecordGeneration(nameof(AnswerQueuedJob), result);
                 answers.Add(new VqaAnswer(question, result.Text.Trim(), result.FinishReason, result.Usage, CaptionService.TimingsMs(result.Timings)));
             }
         }
@@ -118,6 +126,7 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
     {
         await JsonDocuments.WriteAsync(ResultBlob(result.JobId), result, cancellationToken);
         Log.Finished(logger, result.JobId, result.Status, result.Error?.Code);
+        FunctionsTelemetry.RecordOutcome(nameof(AnswerQueuedJob), result.Error is { } error ? $"failed:{error.Code}" : result.Status);
         return result;
     }
 

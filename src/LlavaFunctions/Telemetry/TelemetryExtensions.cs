@@ -14,7 +14,7 @@ namespace LlavaFunctions.Configuration;
 /// </summary>
 public static class TelemetryExtensions
 {
-    public const string MeterName = "LlavaFunctions";
+    public const string MeterName = Telemetry.FunctionsTelemetry.Name;
 
     public static FunctionsApplicationBuilder AddLlavaTelemetry(this FunctionsApplicationBuilder builder)
     {

@@ -157,4 +157,22 @@ public sealed class EngineBehaviourTests
 
         Assert.Contains("top_p", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Pad_to_square_changes_llava_1_5_pixels_for_non_square_images_only()
+    {
+        using LlavaEngine cropped = TinyEngines.Load("llava-1.5", 1, 0);
+        using LlavaEngine padded = await LlavaEngine.LoadAsync(cropped.Options with { PadToSquare = true });
+        byte[] wide = TinyEngines.Image("coffee_500x375");
+        byte[] square = TinyEngines.Image("chelsea_336x336");
+
+        PreparedPrompt wideCrop = await cropped.PrepareAsync([PromptMessage.User(wide, "?")]);
+        PreparedPrompt widePad = await padded.PrepareAsync([PromptMessage.User(wide, "?")]);
+        PreparedPrompt squareCrop = await cropped.PrepareAsync([PromptMessage.User(square, "?")]);
+        PreparedPrompt squarePad = await padded.PrepareAsync([PromptMessage.User(square, "?")]);
+
+        Assert.NotEqual((float[])wideCrop.PixelValues, (float[])widePad.PixelValues);
+        Assert.Equal((float[])squareCrop.PixelValues, (float[])squarePad.PixelValues);
+        Assert.Equal(576, widePad.ImageTokenCount);
+    }
 }
