@@ -110,13 +110,13 @@ public sealed partial class ModelHost : IDisposable
 
     public void Dispose()
     {
+        // Stops a load in progress; an engine that finishes loading anyway is disposed as soon as it exists.
         _stopping.Cancel();
-        if (_ready.Task.Status == TaskStatus.RanToCompletion)
-        {
-            _ready.Task.Result.Dispose();
-        }
-
-        _stopping.Dispose();
+        _ = _ready.Task.ContinueWith(
+            static loaded => loaded.Result.Dispose(),
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private async Task LoadAsync()
