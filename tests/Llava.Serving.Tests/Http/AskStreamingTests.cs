@@ -102,8 +102,9 @@ public sealed class AskStreamingTests
     [Fact]
     public async Task An_error_after_the_stream_started_arrives_as_an_error_event_with_a_problem_document()
     {
-        // One slot, no queue, and a heartbeat so short that the event stream starts before the engine refuses.
-        await using ServingServer server = await ServingServer.StartReadyAsync(TinyServing.EngineOptions(maxConcurrent: 1, maxQueued: 0), o => o.HeartbeatInterval = TimeSpan.FromMilliseconds(1));
+        // One slot held by another stream; this request waits in the queue for a second before the engine refuses
+        // it, while 1 ms heartbeats have long started the event stream: the refusal can only arrive as an event.
+        await using ServingServer server = await ServingServer.StartReadyAsync(TinyServing.EngineOptions(maxConcurrent: 1, maxQueued: 1, maxWait: TimeSpan.FromSeconds(1)), o => o.HeartbeatInterval = TimeSpan.FromMilliseconds(1));
         using CancellationTokenSource stopHolder = new();
         await using SlotHolder holder = await SlotHolder.StartAsync(server, stopHolder.Token);
 
