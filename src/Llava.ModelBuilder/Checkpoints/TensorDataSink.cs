@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Llava.ModelBuilder.Onnx;
 
 namespace Llava.ModelBuilder.Checkpoints;
 
@@ -53,19 +54,6 @@ public sealed class TensorDataSink
         }
     }
 
-    /// <summary>float32 to bfloat16 with round-to-nearest-even, as torch's <c>.to(torch.bfloat16)</c> does.</summary>
-    internal static ushort ToBFloat16(float value)
-    {
-        uint bits = BitConverter.SingleToUInt32Bits(value);
-        if (float.IsNaN(value))
-        {
-            return (ushort)((bits >> 16) | 0x0040);
-        }
-
-        uint rounding = 0x7FFF + ((bits >> 16) & 1);
-        return (ushort)((bits + rounding) >> 16);
-    }
-
     private void Encode(ReadOnlySpan<float> values, Span<byte> bytes)
     {
         switch (Spec.DType)
@@ -87,7 +75,7 @@ public sealed class TensorDataSink
             default:
                 for (int i = 0; i < values.Length; i++)
                 {
-                    BinaryPrimitives.WriteUInt16LittleEndian(bytes[(i * 2)..], ToBFloat16(values[i]));
+                    BinaryPrimitives.WriteUInt16LittleEndian(bytes[(i * 2)..], HalfConverter.FloatToBFloat16Bits(values[i]));
                 }
 
                 break;
