@@ -29,6 +29,18 @@ internal sealed class GenerationGate : IDisposable
 
     public int Waiting => Volatile.Read(ref _waiting);
 
+    /// <summary>
+    /// Refuses at once when every slot is taken and the queue is full, so a request that would be refused
+    /// anyway does not decode and tile its images first. A hint only: <see cref="EnterAsync"/> still decides.
+    /// </summary>
+    public void ThrowIfSaturated()
+    {
+        if (_slots.CurrentCount == 0 && Waiting >= _maxQueued)
+        {
+            throw Saturated();
+        }
+    }
+
     public async ValueTask<Lease> EnterAsync(CancellationToken cancellationToken)
     {
         if (_slots.Wait(0, CancellationToken.None))
@@ -39,7 +51,7 @@ internal sealed class GenerationGate : IDisposable
         if (Interlocked.Increment(ref _waiting) > _maxQueued)
         {
             Interlocked.Decrement(ref _waiting);
-            throw new EngineBusyException(_maxWait, $"All {_maxConcurrent} generation slots are busy and {_maxQueued} requests are already waiting.");
+            throw Saturated();
         }
 
         try
@@ -58,6 +70,9 @@ internal sealed class GenerationGate : IDisposable
     }
 
     public void Dispose() => _slots.Dispose();
+
+    private EngineBusyException Saturated() =>
+        new(_maxWait, $"All {_maxConcurrent} generation slots are busy and {_maxQueued} requests are already waiting.");
 
     /// <summary>A held slot; disposing it frees the slot exactly once.</summary>
     internal sealed class Lease(SemaphoreSlim slots) : IDisposable

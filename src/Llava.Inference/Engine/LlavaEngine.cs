@@ -115,6 +115,7 @@ public sealed partial class LlavaEngine : IDisposable
             throw new InvalidPromptException(ex.Message, ex);
         }
 
+        _gate.ThrowIfSaturated();
         PreparedPrompt prompt = await PrepareAsync(messages, cancellationToken);
         int contextLength = Manifest.ContextLength;
         if (prompt.TokenIds.Length + options.MaxNewTokens > contextLength)

@@ -109,4 +109,19 @@ public sealed class EngineConcurrencyTests
         GenerationResult next = await engine.AskAsync(TinyEngines.Image("chelsea_336x336"), "Again.", new GenerationOptions { MaxNewTokens = 2 });
         Assert.Equal(2, next.Usage.CompletionTokens);
     }
+
+    [Fact]
+    public async Task A_saturated_engine_refuses_before_decoding_the_images()
+    {
+        using LlavaEngine engine = TinyEngines.Load(Family, maxConcurrent: 1, maxQueued: 0);
+        IAsyncEnumerator<GenerationUpdate> holder = engine.StreamAsync([PromptMessage.User(TinyEngines.Image("chelsea_336x336"), "Hold.")], new GenerationOptions { MaxNewTokens = 200 }).GetAsyncEnumerator();
+        Assert.True(await holder.MoveNextAsync());
+        byte[] corrupt = File.ReadAllBytes(Llava.Testing.RepositoryPaths.Fixture("images", "bad", "truncated.jpg"));
+
+        // Busy, not "corrupt image": the request was refused before its image was touched.
+        await Assert.ThrowsAsync<EngineBusyException>(() => engine.AskAsync(corrupt, "?"));
+
+        await holder.DisposeAsync();
+        await Assert.ThrowsAsync<Llava.Inference.Images.ImageRejectedException>(() => engine.AskAsync(corrupt, "?"));
+    }
 }
