@@ -98,7 +98,7 @@ public sealed class StorageSandbox : IAsyncLifetime
             throw new AzuriteUnavailableException(
                 $"Storage is not reachable at {BlobService.Uri} / {QueueService.Uri} ({ex.GetType().Name}: {FirstLine(ex.Message)}). " +
                 "Storage tests need Azurite: run `bash .ci/run`, or start it with " +
-                "`npx azurite --silent --skipApiVersionCheck --location \"$(mktemp -d)\" --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1`, " +
+                "`npx azurite --silent --disableTelemetry --skipApiVersionCheck --location \"$(mktemp -d)\" --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1`, " +
                 $"or point {ConnectionStringVariable} at another account.",
                 ex);
         }
