@@ -1,7 +1,8 @@
 // LlavaFunctions on Azure: the Functions app on a serverless GPU in Azure Container Apps, with its storage,
 // registry, monitoring and identity. Deployed by `azd up` (see azure.yaml and docs/deployment.md).
-// No secrets anywhere: storage has shared keys off, the registry has no admin user, Application Insights takes
-// Entra-authenticated telemetry only, and the app reaches all three with its user-assigned identity.
+// One secret only, the API key of the OpenAI-compatible routes (a Container Apps secret). Everything else is
+// keyless: storage has shared keys off, the registry has no admin user, Application Insights and Log Analytics
+// take Entra-authenticated data only, and the app reaches all of them with its user-assigned identity.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -64,6 +65,29 @@ param maxConcurrentGenerations int = 1
 @minValue(0)
 param maxQueuedRequests int = 8
 
+@description('Who may reach the app over HTTP: comma-separated CIDR ranges (for example your office\'s 203.0.113.0/24), or * for the whole internet. Other addresses are refused by the ingress before a replica, and its GPU, is woken. No default: choose (see docs/deployment.md, "Who can wake the GPU"). Captions on upload need *: Event Grid delivers from addresses outside any list you can write.')
+@minLength(1)
+param allowedIpRanges string
+
+@description('Seconds without HTTP requests or queued jobs before the last replica (and its GPU) is released.')
+@minValue(60)
+@maxValue(3600)
+param cooldownSeconds int = 300
+
+@description('API key of the OpenAI-compatible routes (/v1/*), sent by clients as `Authorization: Bearer <key>`. azd generates one and keeps it in the azd environment; read it back with `az containerapp secret show` (docs/deployment.md).')
+// At least 32 characters: the app module refuses a shorter key (the parameter files read it from the environment).
+@secure()
+@metadata({
+  azd: {
+    type: 'generate'
+    config: {
+      length: 48
+      noSpecial: true
+    }
+  }
+})
+param apiKey string
+
 @description('Registry SKU (Premium enables artifact streaming for faster GPU cold starts).')
 @allowed([
   'Basic'
@@ -125,6 +149,11 @@ var captionsContainerName = 'captions'
 var answersContainerName = 'answers'
 var modelsContainerName = 'models'
 var jobsQueueName = 'vqa-jobs'
+// Events Event Grid could not deliver to CaptionOnUpload (after its retries) land here as blobs.
+var deadLetterContainerName = 'eventgrid-deadletter'
+
+// functionTimeout of src/LlavaFunctions/host.json (00:10:00): a replica being scaled in may finish what it runs.
+var functionTimeoutSeconds = 600
 
 // One replica takes the whole serverless GPU profile: T4 is 8 vCPU / 56 GiB, A100 24 vCPU / 220 GiB.
 var gpuWorkloadProfileName = 'gpu'
@@ -181,6 +210,7 @@ module storage 'core/storage/storage.bicep' = {
       captionsContainerName
       answersContainerName
       modelsContainerName
+      deadLetterContainerName
     ]
     queueNames: [
       jobsQueueName
@@ -235,6 +265,17 @@ module rbac 'app/rbac.bicep' = {
     registryName: names.registry
     applicationInsightsName: names.applicationInsights
     identityName: names.identity
+    systemTopicName: names.systemTopic
+    deadLetterContainerName: deadLetterContainerName
+    deployerUploadContainerNames: [
+      modelsContainerName
+      imagesContainerName
+    ]
+    deployerReadContainerNames: [
+      captionsContainerName
+      answersContainerName
+      deadLetterContainerName
+    ]
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
   }
@@ -243,6 +284,7 @@ module rbac 'app/rbac.bicep' = {
     registry
     monitoring
     identity
+    eventGrid
   ]
 }
 
@@ -276,6 +318,10 @@ module llava 'app/llava.bicep' = {
     readinessTimeoutSeconds: readinessTimeoutSeconds
     maxConcurrentGenerations: maxConcurrentGenerations
     maxQueuedRequests: maxQueuedRequests
+    allowedIpRanges: allowedIpRanges
+    cooldownSeconds: cooldownSeconds
+    functionTimeoutSeconds: functionTimeoutSeconds
+    apiKey: apiKey
   }
   // The image pull and the identity-based storage connection need the roles before the first revision starts.
   dependsOn: [
@@ -295,6 +341,11 @@ output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsWorkspaceName
 output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name
+output EVENTGRID_DEADLETTER_CONTAINER string = deadLetterContainerName
+output AZURE_STORAGE_ACCOUNT_ID string = storage.outputs.id
+// '*' when the ingress is public; the hook creates the Event Grid subscription only then.
+output LLAVA_ALLOWED_IP_RANGES string = allowedIpRanges
+output LLAVA_COOLDOWN_SECONDS int = cooldownSeconds
 output GPU_PROFILE_TYPE string = gpuProfileType
 output SERVICE_LLAVA_NAME string = llava.outputs.name
 output SERVICE_LLAVA_URI string = llava.outputs.uri

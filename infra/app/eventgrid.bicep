@@ -2,6 +2,8 @@
 // CaptionOnUpload blob trigger (Source = EventGrid). The subscription to the function's webhook is created after
 // deploy by scripts/create-eventgrid-subscription.sh, because the webhook needs the app's blobs_extension system
 // key, which exists only once the Functions host runs.
+// The topic has a system-assigned identity: Event Grid writes undeliverable events to the dead-letter container
+// with it (shared keys are off on the account), holding Storage Blob Data Contributor on that container only.
 
 @description('Name of the system topic.')
 param name string
@@ -23,6 +25,9 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   name: name
   location: location
   tags: tags
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: storage.id
     topicType: 'Microsoft.Storage.StorageAccounts'
@@ -31,3 +36,4 @@ resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
 
 output id string = systemTopic.id
 output name string = systemTopic.name
+output principalId string = systemTopic.identity.principalId

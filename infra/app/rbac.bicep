@@ -1,6 +1,7 @@
 // Every role assignment of the deployment, in one place. Names are guid(scope, principal, role) (the app's
-// principal by its identity's resource id), so a re-run finds the same assignments. Each role is scoped to the one resource that needs it and justified below;
-// nothing is granted at resource-group or subscription scope.
+// principal by its identity's resource id), so a re-run finds the same assignments. Each role is scoped to the
+// one resource (or blob container) that needs it and justified below; nothing is granted at resource-group or
+// subscription scope, and no principal gets a management-plane role on the storage account.
 
 @description('Name of the storage account (AzureWebJobsStorage and the app\'s data).')
 param storageAccountName string
@@ -13,6 +14,18 @@ param applicationInsightsName string
 
 @description('Name of the app\'s user-assigned identity.')
 param identityName string
+
+@description('Name of the Event Grid system topic on the storage account (it dead-letters with its own identity).')
+param systemTopicName string
+
+@description('Blob container Event Grid dead-letters undeliverable events to.')
+param deadLetterContainerName string
+
+@description('Blob containers the deployer uploads to (models, test images).')
+param deployerUploadContainerNames array
+
+@description('Blob containers the deployer only reads (captions, answers, dead-lettered events).')
+param deployerReadContainerNames array
 
 @description('Object id of the person or pipeline running azd (AZURE_PRINCIPAL_ID); empty to grant nothing.')
 param deployerPrincipalId string = ''
@@ -29,15 +42,43 @@ param deployerPrincipalType string = 'User'
 var roles = {
   acrPull: '7f951dda-4ed3-4680-a7ca-43fe172d538d'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-  storageAccountContributor: '17d1049b-9a84-46fb-8f53-869881c3d3ab'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
   name: storageAccountName
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01' existing = {
+  parent: storage
+  name: 'default'
+}
+
+resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' existing = {
+  parent: blobService
+  name: deadLetterContainerName
+}
+
+resource deployerUploadContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' existing = [
+  for containerName in deployerUploadContainerNames: {
+    parent: blobService
+    name: containerName
+  }
+]
+
+resource deployerReadContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' existing = [
+  for containerName in deployerReadContainerNames: {
+    parent: blobService
+    name: containerName
+  }
+]
+
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
+  name: systemTopicName
 }
 
 resource registry 'Microsoft.ContainerRegistry/registries@2025-11-01' existing = {
@@ -62,6 +103,9 @@ var appPrincipalId = appIdentity.properties.principalId
 // containers it creates itself; the app reads images/models, writes captions/answers and records each caption's
 // outcome as blob index tags on the image. The Functions docs require Owner (not Contributor) for an
 // identity-based AzureWebJobsStorage with a blob trigger.
+// No Storage Account Contributor: it is a management-plane role (it can list the account keys and turn shared-key
+// access back on), and the Event Grid-sourced blob trigger needs none (official Event Grid blob trigger
+// quickstart: Blob Data Owner + Queue Data Contributor); the Event Grid wiring is done by the deployer.
 resource appBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, appIdentity.id, roles.storageBlobDataOwner)
   scope: storage
@@ -82,18 +126,6 @@ resource appQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-0
       'Microsoft.Authorization/roleDefinitions',
       roles.storageQueueDataContributor
     )
-    principalId: appPrincipalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-// Storage Account Contributor: listed by the Functions docs as required for the blob trigger over an
-// identity-based host storage connection. Scoped to this one account only.
-resource appAccountContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, appIdentity.id, roles.storageAccountContributor)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageAccountContributor)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }
@@ -140,19 +172,52 @@ resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-// --- The deployer (optional) ---------------------------------------------------------------------------------
+// --- Event Grid ---------------------------------------------------------------------------------------------
 
-// Storage Blob Data Contributor for whoever runs azd: shared keys are off, so uploading a model
-// (scripts/upload-model.sh), uploading test images and reading captions/answers need a data-plane role.
-resource deployerBlobDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
-  name: guid(storage.id, deployerPrincipalId, roles.storageBlobDataContributor)
-  scope: storage
+// Storage Blob Data Contributor on the dead-letter container only, for the system topic's own identity: shared
+// keys are off, so Event Grid writes undeliverable events with its identity (deadLetterWithResourceIdentity).
+resource topicDeadLetterWriter 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(deadLetterContainer.id, systemTopic.id, roles.storageBlobDataContributor)
+  scope: deadLetterContainer
   properties: {
     roleDefinitionId: subscriptionResourceId(
       'Microsoft.Authorization/roleDefinitions',
       roles.storageBlobDataContributor
     )
-    principalId: deployerPrincipalId
-    principalType: deployerPrincipalType
+    principalId: systemTopic.identity.principalId
+    principalType: 'ServicePrincipal'
   }
 }
+
+// --- The deployer (optional) ---------------------------------------------------------------------------------
+
+// Shared keys are off, so the deployer needs data-plane roles, and only on the containers it works with: Storage
+// Blob Data Contributor where it uploads (models: scripts/upload-model.sh; images: trying the caption flow), Storage
+// Blob Data Reader where it reads results. Nothing on the account: azure-webjobs-secrets (the host's function keys)
+// and azure-webjobs-hosts stay out of reach.
+resource deployerUploads 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (containerName, i) in deployerUploadContainerNames: if (!empty(deployerPrincipalId)) {
+    name: guid(deployerUploadContainers[i].id, deployerPrincipalId, roles.storageBlobDataContributor)
+    scope: deployerUploadContainers[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId(
+        'Microsoft.Authorization/roleDefinitions',
+        roles.storageBlobDataContributor
+      )
+      principalId: deployerPrincipalId
+      principalType: deployerPrincipalType
+    }
+  }
+]
+
+resource deployerReads 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (containerName, i) in deployerReadContainerNames: if (!empty(deployerPrincipalId)) {
+    name: guid(deployerReadContainers[i].id, deployerPrincipalId, roles.storageBlobDataReader)
+    scope: deployerReadContainers[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
+      principalId: deployerPrincipalId
+      principalType: deployerPrincipalType
+    }
+  }
+]

@@ -8,3 +8,9 @@ param gpuProfileType = 'Consumption-GPU-NC24-A100'
 param minReplicas = 0
 param maxReplicas = 2
 param modelPrefix = 'llava-v1.6-mistral-7b-int4'
+// Public ingress: Event Grid can deliver BlobCreated events to CaptionOnUpload (any request can wake a GPU).
+param allowedIpRanges = '*'
+param cooldownSeconds = 600
+// The bearer key of /v1/*: exported by you, never written here (`export LLAVA_API_KEY=$(openssl rand -hex 32)`);
+// unset, the deployment stops on the key's minimum length.
+param apiKey = readEnvironmentVariable('LLAVA_API_KEY', '')

@@ -9,3 +9,8 @@ param gpuProfileType = 'Consumption-GPU-NC8as-T4'
 param minReplicas = 0
 param maxReplicas = 1
 param modelPrefix = 'llava-v1.6-mistral-7b-int4'
+// Only these addresses reach the app (an example range: put yours); everything else is refused by the ingress.
+param allowedIpRanges = '203.0.113.0/24, 198.51.100.7/32'
+// The bearer key of /v1/*: exported by you, never written here (`export LLAVA_API_KEY=$(openssl rand -hex 32)`);
+// unset, the deployment stops on the key's minimum length.
+param apiKey = readEnvironmentVariable('LLAVA_API_KEY', '')

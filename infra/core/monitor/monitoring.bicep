@@ -1,5 +1,6 @@
 // Log Analytics workspace and a workspace-based Application Insights component.
-// Local (instrumentation-key) authentication is disabled on Application Insights: telemetry is accepted only
+// Local (shared-key) authentication is disabled on the workspace, and local (instrumentation-key)
+// authentication is disabled on Application Insights: telemetry is accepted only
 // with an Entra token, which the app gets from its user-assigned identity (Monitoring Metrics Publisher, see
 // ../../app/rbac.bicep, and APPLICATIONINSIGHTS_AUTHENTICATION_STRING in ../../app/llava.bicep).
 
@@ -28,6 +29,11 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
     retentionInDays: retentionInDays
     sku: {
       name: 'PerGB2018'
+    }
+    // Queries and ingestion with Entra ID only: the workspace's shared keys are refused. The Container Apps
+    // environment sends its logs through a diagnostic setting, which needs no key.
+    features: {
+      disableLocalAuth: true
     }
   }
 }

@@ -228,6 +228,20 @@ internal sealed class ArmScope
                 Dictionary<string, object?> result = ArmValue.NewObject();
                 foreach ((string key, JsonNode? value) in obj)
                 {
+                    if (key == "copy" && value is JsonArray propertyLoops)
+                    {
+                        // Property copy loops (a Bicep 'for' inside a property): each becomes the array it names.
+                        foreach (JsonObject loop in propertyLoops.OfType<JsonObject>())
+                        {
+                            long count = Convert.ToInt64(Evaluate(loop["count"], copyIndex), CultureInfo.InvariantCulture);
+                            result[loop["name"]!.GetValue<string>()] = Enumerable.Range(0, checked((int)count))
+                                .Select(index => Evaluate(loop["input"], index))
+                                .ToList();
+                        }
+
+                        continue;
+                    }
+
                     result[ArmValue.Format(EvaluateString(key, copyIndex))] = Evaluate(value, copyIndex);
                 }
 
@@ -305,7 +319,8 @@ internal sealed class ArmScope
         {
             "parameters" => Parameter(Text(args[0])),
             "variables" => Variable(Text(args[0])),
-            "copyindex" => (copyIndex ?? throw new InvalidOperationException("copyIndex() outside a copy loop.")) + (args.Count > 0 ? Convert.ToInt64(args[0], CultureInfo.InvariantCulture) : 0L),
+            // copyIndex(), copyIndex(offset) and copyIndex('loopName'): the innermost loop's index (loops are not nested here).
+            "copyindex" => (copyIndex ?? throw new InvalidOperationException("copyIndex() outside a copy loop.")) + (args.Count > 0 && args[^1] is not string ? Convert.ToInt64(args[^1], CultureInfo.InvariantCulture) : 0L),
             "createobject" => CreateObject(args),
             "createarray" => args,
             "true" => true,
@@ -364,6 +379,8 @@ internal sealed class ArmScope
         "tolower" => Text(args[0]).ToLowerInvariant(),
         "toupper" => Text(args[0]).ToUpperInvariant(),
         "replace" => Text(args[0]).Replace(Text(args[1]), Text(args[2]), StringComparison.Ordinal),
+        "add" => Convert.ToInt64(args[0], CultureInfo.InvariantCulture) + Convert.ToInt64(args[1], CultureInfo.InvariantCulture),
+        "split" => Text(args[0]).Split(Text(args[1])).Cast<object?>().ToList(),
         "take" => args[0] is string text
             ? text[..(int)Math.Min(text.Length, Convert.ToInt64(args[1], CultureInfo.InvariantCulture))]
             : ((List<object?>)args[0]!).Take((int)Convert.ToInt64(args[1], CultureInfo.InvariantCulture)).ToList(),
