@@ -9,8 +9,12 @@ internal static class AppContract
     public const string ModelsContainer = "models";
     public const string JobsQueue = "vqa-jobs";
     public const string JobsPoisonQueue = "vqa-jobs-poison";
+    public const string DeadLetterContainer = "eventgrid-deadletter";
 
-    public static readonly string[] Containers = [ImagesContainer, CaptionsContainer, AnswersContainer, ModelsContainer];
+    /// <summary>The one setting that is a secret reference: the bearer key of the OpenAI-compatible routes.</summary>
+    public const string ApiKeySetting = "LLAVA_API_KEY";
+
+    public static readonly string[] Containers = [ImagesContainer, CaptionsContainer, AnswersContainer, ModelsContainer, DeadLetterContainer];
 
     public static readonly string[] Queues = [JobsQueue, JobsPoisonQueue];
 
@@ -34,6 +38,7 @@ internal static class AppContract
         "LLAVA_CAPTIONS_CONTAINER",
         "LLAVA_ANSWERS_CONTAINER",
         "LLAVA_JOBS_QUEUE",
+        ApiKeySetting,
     ];
 
     /// <summary>Settings naming a blob container, and the container each must name.</summary>
@@ -51,6 +56,9 @@ internal static class AppContract
         public const string AcrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
         public const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
         public const string StorageAccountContributor = "17d1049b-9a84-46fb-8f53-869881c3d3ab";
+        public const string Contributor = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+        public const string Owner = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+        public const string StorageBlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
         public const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
         public const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
         public const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";

@@ -69,10 +69,16 @@ internal sealed class CompiledDeployment
         return matches[0];
     }
 
+    /// <summary>The API key the parameter files read from LLAVA_API_KEY while the tests compile them.</summary>
+    public const string TestApiKey = "test-api-key-0123456789abcdef0123456789abcdef";
+
     public static CompiledDeployment Build(string profile)
     {
         string parameterFile = TestEnvironment.InRepository("infra", "params", $"{profile}.bicepparam");
-        ProcessResult result = ProcessRunner.Run(TestEnvironment.BicepPath, ["build-params", parameterFile, "--stdout"]);
+        ProcessResult result = ProcessRunner.Run(
+            TestEnvironment.BicepPath,
+            ["build-params", parameterFile, "--stdout"],
+            environment: new Dictionary<string, string> { ["LLAVA_API_KEY"] = TestApiKey });
         if (result.ExitCode != 0 || result.StandardError.Trim().Length > 0)
         {
             throw new InvalidOperationException(

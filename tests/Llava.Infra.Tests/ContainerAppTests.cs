@@ -53,7 +53,9 @@ public sealed partial class ContainerAppTests(CompiledInfrastructure infrastruct
         {
             Dictionary<string, Dictionary<string, object?>> settings = infrastructure[profile].AppSettings();
             Assert.All(AppContract.Settings, name => Assert.True(settings.ContainsKey(name), $"{profile}: setting '{name}' is missing."));
-            Assert.All(settings.Values, entry => Assert.NotNull(entry.GetValueOrDefault("value")));
+            Assert.All(settings.Values, entry => Assert.True(
+                entry.GetValueOrDefault("value") is not null || entry.GetValueOrDefault("secretRef") is not null,
+                $"{profile}: setting '{entry["name"]}' has neither a value nor a secret reference."));
         }
     }
 
@@ -97,27 +99,123 @@ public sealed partial class ContainerAppTests(CompiledInfrastructure infrastruct
     }
 
     [Fact]
-    public void No_secret_or_key_appears_in_the_app_or_anywhere_in_the_template()
+    public void The_only_secret_is_the_api_key_from_a_secure_parameter_and_nothing_reads_keys()
     {
         foreach (string profile in CompiledInfrastructure.GpuProfiles.Keys)
         {
             CompiledDeployment deployment = infrastructure[profile];
             ArmResource app = deployment.App();
 
-            Assert.Null(app.Get("properties.configuration.secrets"));
+            // One Container Apps secret, holding the secure apiKey parameter, referenced by LLAVA_API_KEY only.
+            var secrets = ((List<object?>)app.Get("properties.configuration.secrets")!).Cast<Dictionary<string, object?>>().ToList();
+            Dictionary<string, object?> secret = Assert.Single(secrets);
+            Assert.Equal(CompiledDeployment.TestApiKey, secret["value"]);
+            Assert.False(secret.ContainsKey("keyVaultUrl"));
+            Dictionary<string, object?> apiKey = deployment.AppSettings()[AppContract.ApiKeySetting];
+            Assert.Equal(secret["name"], apiKey["secretRef"]);
+            Assert.False(apiKey.ContainsKey("value"));
+            Assert.Equal(
+                [AppContract.ApiKeySetting],
+                deployment.AppSettings().Where(entry => entry.Value.ContainsKey("secretRef")).Select(entry => entry.Key));
+            Assert.Equal("securestring", deployment.Template["parameters"]!["apiKey"]!["type"]!.GetValue<string>());
+
             Assert.DoesNotContain("AzureWebJobsStorage", deployment.AppSettings().Keys);
             foreach ((string name, Dictionary<string, object?> entry) in deployment.AppSettings())
             {
-                Assert.False(entry.ContainsKey("secretRef"), $"{name} is a secret reference.");
-                string value = ArmValue.Format(entry["value"]);
-                Assert.DoesNotMatch(SecretPattern(), value);
+                Assert.DoesNotMatch(SecretPattern(), ArmValue.Format(entry.GetValueOrDefault("value")));
             }
 
-            // Nothing in the whole compiled template reads keys or carries a key-bearing connection string.
+            // Nothing in the whole compiled template reads keys or carries a key-bearing connection string, and the
+            // only secure parameters are the API key on its way to the app.
             Assert.DoesNotMatch(KeyFunctionPattern(), deployment.TemplateText);
             Assert.DoesNotMatch(SecretPattern(), deployment.TemplateText);
-            Assert.DoesNotContain("securestring", deployment.TemplateText, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(2, SecureParameterPattern().Count(deployment.TemplateText));
         }
+    }
+
+    [Fact]
+    public void The_api_key_is_generated_by_azd_and_must_be_long()
+    {
+        JsonObject main = T4.Template["parameters"]!["apiKey"]!.AsObject();
+        Assert.Equal("generate", main["metadata"]!["azd"]!["type"]!.GetValue<string>());
+        Assert.True(main["metadata"]!["azd"]!["config"]!["length"]!.GetValue<int>() >= 32);
+
+        // The app module refuses a short key (the parameter files read it from LLAVA_API_KEY, which may be unset).
+        JsonObject module = LlavaModuleTemplate(T4)["parameters"]!["apiKey"]!.AsObject();
+        Assert.Equal("securestring", module["type"]!.GetValue<string>());
+        Assert.True(module["minLength"]!.GetValue<int>() >= 32);
+    }
+
+    [Fact]
+    public void Ingress_admits_only_the_configured_ranges_or_everyone_when_told_so()
+    {
+        // t4.bicepparam lists two ranges (with a space after the comma); a100.bicepparam says '*'.
+        var restrictions = ((List<object?>)T4.App().Get("properties.configuration.ingress.ipSecurityRestrictions")!)
+            .Cast<Dictionary<string, object?>>().ToList();
+        Assert.Equal(["203.0.113.0/24", "198.51.100.7/32"], restrictions.Select(r => r["ipAddressRange"]));
+        Assert.All(restrictions, r => Assert.Equal("Allow", r["action"]));
+        Assert.Equal(restrictions.Count, restrictions.Select(r => r["name"]).Distinct().Count());
+
+        Assert.Equal("*", infrastructure["a100"].Parameters["allowedIpRanges"]);
+        Assert.Empty((List<object?>)infrastructure["a100"].App().Get("properties.configuration.ingress.ipSecurityRestrictions")!);
+
+        // No default: whoever deploys chooses who can wake the GPU.
+        Assert.Null(T4.Template["parameters"]!["allowedIpRanges"]!["defaultValue"]);
+    }
+
+    [Fact]
+    public void Scale_rules_are_declared_with_the_apps_identity_instead_of_generated()
+    {
+        foreach (string profile in CompiledInfrastructure.GpuProfiles.Keys)
+        {
+            CompiledDeployment deployment = infrastructure[profile];
+            ArmResource app = deployment.App();
+            var rules = ((List<object?>)app.Get("properties.template.scale.rules")!).Cast<Dictionary<string, object?>>().ToList();
+
+            Assert.Equal(true, app.Get("properties.template.scale.allowScalingRuleOverride"));
+            Assert.Equal(["http", "vqa-jobs"], rules.Select(r => r["name"]));
+
+            // A queued job wakes the app from zero, read with the user-assigned identity (no connection string).
+            var queue = (Dictionary<string, object?>)rules.Single(r => Equals(r["name"], "vqa-jobs"))["azureQueue"]!;
+            Assert.Equal(deployment.StorageAccount().Name, queue["accountName"]);
+            Assert.Equal(AppContract.JobsQueue, queue["queueName"]);
+            Assert.Equal(1L, queue["queueLength"]);
+            Assert.Equal(deployment.Identity().Id, queue["identity"]);
+            Assert.False(queue.ContainsKey("auth"));
+            Assert.Contains(deployment.Identity().Id, ((Dictionary<string, object?>)app.Get("identity.userAssignedIdentities")!).Keys);
+
+            // HTTP scales out past what one replica holds: running plus waiting generations.
+            var http = (Dictionary<string, object?>)((Dictionary<string, object?>)rules.Single(r => Equals(r["name"], "http"))["http"]!)["metadata"]!;
+            long perReplica = long.Parse((string)deployment.AppSetting("LLAVA_MAX_CONCURRENT_GENERATIONS")!, CultureInfo.InvariantCulture)
+                + long.Parse((string)deployment.AppSetting("LLAVA_MAX_QUEUED_REQUESTS")!, CultureInfo.InvariantCulture);
+            Assert.Equal(perReplica.ToString(CultureInfo.InvariantCulture), http["concurrentRequests"]);
+        }
+    }
+
+    [Fact]
+    public void A_replica_being_removed_gets_the_function_timeout_and_the_cooldown_is_explicit()
+    {
+        JsonNode host = JsonNode.Parse(File.ReadAllText(TestEnvironment.InRepository("src", "LlavaFunctions", "host.json")))!;
+        TimeSpan functionTimeout = TimeSpan.Parse(host["functionTimeout"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+
+        foreach (string profile in CompiledInfrastructure.GpuProfiles.Keys)
+        {
+            CompiledDeployment deployment = infrastructure[profile];
+            ArmResource app = deployment.App();
+
+            Assert.Equal((long)functionTimeout.TotalSeconds, app.Get("properties.template.terminationGracePeriodSeconds"));
+            long cooldown = (long)app.Get("properties.template.scale.cooldownPeriod")!;
+            Assert.Equal(deployment.Parameters.GetValueOrDefault("cooldownSeconds") ?? 300L, cooldown);
+        }
+
+        Assert.Equal(600L, infrastructure["a100"].App().Get("properties.template.scale.cooldownPeriod"));
+        Assert.Equal(300L, T4.Template["parameters"]!["cooldownSeconds"]!["defaultValue"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void Log_analytics_refuses_shared_keys()
+    {
+        Assert.Equal(true, T4.Single("Microsoft.OperationalInsights/workspaces").Get("properties.features.disableLocalAuth"));
     }
 
     [Fact]
@@ -157,4 +255,12 @@ public sealed partial class ContainerAppTests(CompiledInfrastructure infrastruct
 
     [GeneratedRegex(@"\blist[A-Za-z]*\(", RegexOptions.IgnoreCase)]
     private static partial Regex KeyFunctionPattern();
+
+    [GeneratedRegex("\"type\": \"securestring\"", RegexOptions.IgnoreCase)]
+    private static partial Regex SecureParameterPattern();
+
+    private static JsonObject LlavaModuleTemplate(CompiledDeployment deployment) =>
+        deployment.Template["resources"]!.AsArray().OfType<JsonObject>()
+            .Single(r => r["type"]!.GetValue<string>() == "Microsoft.Resources/deployments" && r["name"]!.GetValue<string>() == "llava")
+            ["properties"]!["template"]!.AsObject();
 }

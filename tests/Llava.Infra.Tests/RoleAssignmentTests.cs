@@ -18,7 +18,6 @@ public sealed class RoleAssignmentTests(CompiledInfrastructure infrastructure)
         {
             (storage, Roles.StorageBlobDataOwner),
             (storage, Roles.StorageQueueDataContributor),
-            (storage, Roles.StorageAccountContributor),
             (storage, Roles.StorageTableDataContributor),
             (registry, Roles.AcrPull),
             (insights, Roles.MonitoringMetricsPublisher),
@@ -38,10 +37,16 @@ public sealed class RoleAssignmentTests(CompiledInfrastructure infrastructure)
     public void Assignment_names_are_guid_of_scope_principal_and_role()
     {
         string identity = T4.Identity().Id;
-        foreach (ArmResource assignment in T4.OfType("Microsoft.Authorization/roleAssignments"))
+        string topic = T4.Single("Microsoft.EventGrid/systemTopics").Id;
+        foreach (ArmResource assignment in AllAssignments(withDeployer: true))
         {
             string principal = ArmValue.Format(assignment.Get("properties.principalId"));
-            string principalKey = principal.StartsWith("reference(", StringComparison.Ordinal) ? identity : principal;
+            string principalKey = principal switch
+            {
+                _ when principal.StartsWith($"reference('{identity}'", StringComparison.Ordinal) => identity,
+                _ when principal.StartsWith($"reference('{topic}'", StringComparison.Ordinal) => topic,
+                _ => principal,
+            };
             Assert.Equal(ArmScope.Guid([ScopeOf(assignment), principalKey, RoleOf(assignment)]), assignment.Name);
         }
     }
@@ -49,27 +54,71 @@ public sealed class RoleAssignmentTests(CompiledInfrastructure infrastructure)
     [Fact]
     public void Nothing_is_granted_at_resource_group_or_subscription_scope()
     {
-        Assert.All(T4.OfType("Microsoft.Authorization/roleAssignments"), a => Assert.Contains("/providers/", ScopeOf(a), StringComparison.Ordinal));
+        Assert.All(AllAssignments(withDeployer: true), a => Assert.Contains("/providers/", ScopeOf(a), StringComparison.Ordinal));
     }
 
     [Fact]
-    public void The_deployer_gets_blob_data_contributor_only_when_a_principal_is_given()
+    public void No_principal_gets_a_management_plane_role()
     {
-        Assert.DoesNotContain(T4.OfType("Microsoft.Authorization/roleAssignments"), a => RoleOf(a) == Roles.StorageBlobDataContributor);
+        string[] managementRoles = [Roles.StorageAccountContributor, Roles.Contributor, Roles.Owner];
+        Assert.All(AllAssignments(withDeployer: true), a => Assert.DoesNotContain(RoleOf(a), managementRoles));
+    }
+
+    [Fact]
+    public void The_deployer_gets_data_roles_on_its_containers_only_and_only_when_a_principal_is_given()
+    {
+        Assert.DoesNotContain(AllAssignments(withDeployer: false), a => Equals(a.Get("properties.principalId"), ArmScope.DeployerObjectId));
+
+        List<ArmResource> deployer = AllAssignments(withDeployer: true)
+            .Where(a => Equals(a.Get("properties.principalId"), ArmScope.DeployerObjectId))
+            .ToList();
+        string containers = $"{T4.StorageAccount().Id}/blobServices/default/containers/";
+        var expected = new HashSet<(string Scope, string Role)>
+        {
+            (containers + AppContract.ModelsContainer, Roles.StorageBlobDataContributor),
+            (containers + AppContract.ImagesContainer, Roles.StorageBlobDataContributor),
+            (containers + AppContract.CaptionsContainer, Roles.StorageBlobDataReader),
+            (containers + AppContract.AnswersContainer, Roles.StorageBlobDataReader),
+            (containers + AppContract.DeadLetterContainer, Roles.StorageBlobDataReader),
+        };
+
+        List<(string Scope, string Role)> granted = deployer.Select(a => (ScopeOf(a), RoleOf(a))).ToList();
+        Assert.Equal(expected.Count, granted.Count);
+        Assert.True(expected.SetEquals(granted), $"Granted: {string.Join(", ", granted)}.");
+        Assert.All(deployer, a => Assert.Equal("User", a.Get("properties.principalType")));
+
+        // Never the whole account: azure-webjobs-secrets holds the host's function keys.
+        Assert.DoesNotContain(deployer, a => ScopeOf(a) == T4.StorageAccount().Id);
+    }
+
+    [Fact]
+    public void Event_grid_dead_letters_with_its_own_identity_into_one_container()
+    {
+        ArmResource topic = T4.Single("Microsoft.EventGrid/systemTopics");
+        Assert.Equal("SystemAssigned", topic.Get("identity.type"));
+
+        ArmResource assignment = Assert.Single(
+            AllAssignments(withDeployer: false),
+            a => ArmValue.Format(a.Get("properties.principalId")).StartsWith($"reference('{topic.Id}'", StringComparison.Ordinal));
+        Assert.Equal(Roles.StorageBlobDataContributor, RoleOf(assignment));
+        Assert.Equal($"{T4.StorageAccount().Id}/blobServices/default/containers/{AppContract.DeadLetterContainer}", ScopeOf(assignment));
+        Assert.Equal(AppContract.DeadLetterContainer, T4.Outputs["EVENTGRID_DEADLETTER_CONTAINER"]);
+    }
+
+    private List<ArmResource> AllAssignments(bool withDeployer)
+    {
+        if (!withDeployer)
+        {
+            return T4.OfType("Microsoft.Authorization/roleAssignments").ToList();
+        }
 
         Dictionary<string, object?> parameters = new(T4.Parameters, StringComparer.OrdinalIgnoreCase)
         {
             ["principalId"] = ArmScope.DeployerObjectId,
         };
-        List<ArmResource> assignments = ArmScope.Deploy(T4.Template, parameters, "westus3").AllResources()
+        return ArmScope.Deploy(T4.Template, parameters, "westus3").AllResources()
             .Where(r => r.Type == "Microsoft.Authorization/roleAssignments")
-            .Where(r => Equals(r.Get("properties.principalId"), ArmScope.DeployerObjectId))
             .ToList();
-
-        ArmResource deployer = Assert.Single(assignments);
-        Assert.Equal(Roles.StorageBlobDataContributor, RoleOf(deployer));
-        Assert.Equal(T4.StorageAccount().Id, ScopeOf(deployer));
-        Assert.Equal("User", deployer.Get("properties.principalType"));
     }
 
     private IEnumerable<ArmResource> AppAssignments(string appPrincipal) =>

@@ -46,7 +46,8 @@ public sealed class ScriptTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("missing required variable(s)", result.StandardError, StringComparison.Ordinal);
         Assert.All(
-            ["AZURE_RESOURCE_GROUP", "SERVICE_LLAVA_NAME", "SERVICE_LLAVA_URI", "EVENTGRID_SYSTEM_TOPIC_NAME", "LLAVA_IMAGES_CONTAINER"],
+            ["AZURE_RESOURCE_GROUP", "SERVICE_LLAVA_NAME", "SERVICE_LLAVA_URI", "EVENTGRID_SYSTEM_TOPIC_NAME", "LLAVA_IMAGES_CONTAINER",
+             "EVENTGRID_DEADLETTER_CONTAINER", "AZURE_STORAGE_ACCOUNT_ID", "LLAVA_ALLOWED_IP_RANGES"],
             name => Assert.Contains(name, result.StandardError, StringComparison.Ordinal));
         Assert.Empty(result.StandardOutput);
     }
@@ -62,6 +63,9 @@ public sealed class ScriptTests
                 ["SERVICE_LLAVA_NAME"] = "ca-x",
                 ["SERVICE_LLAVA_URI"] = "https://ca-x.example",
                 ["LLAVA_IMAGES_CONTAINER"] = "images",
+                ["EVENTGRID_DEADLETTER_CONTAINER"] = "eventgrid-deadletter",
+                ["AZURE_STORAGE_ACCOUNT_ID"] = "/subscriptions/x/resourceGroups/rg-x/providers/Microsoft.Storage/storageAccounts/stx",
+                ["LLAVA_ALLOWED_IP_RANGES"] = "*",
             });
 
         Assert.NotEqual(0, result.ExitCode);

@@ -553,8 +553,22 @@ internal sealed class ArmResource
     public object? Get(string path)
     {
         JsonNode? node = Node;
-        foreach (string segment in path.Split('.'))
+        string[] segments = path.Split('.');
+        for (int i = 0; i < segments.Length; i++)
         {
+            string segment = segments[i];
+            if (node is JsonObject { } parent && !parent.ContainsKey(segment) && parent["copy"] is JsonArray)
+            {
+                // A property copy loop produces this property: evaluate the object and walk the rest of the path.
+                object? value = Scope.Evaluate(parent, CopyIndex);
+                foreach (string rest in segments[i..])
+                {
+                    value = value is Dictionary<string, object?> obj ? obj.GetValueOrDefault(rest) : null;
+                }
+
+                return value;
+            }
+
             node = node switch
             {
                 JsonObject obj => obj[segment],
