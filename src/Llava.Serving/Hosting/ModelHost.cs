@@ -15,6 +15,7 @@ public sealed partial class ModelHost : IDisposable
 {
     private readonly Func<IProgress<ModelLoadProgress>, CancellationToken, Task<string>> _acquireFolder;
     private readonly LlavaEngineOptions _options;
+    private readonly CudaDriverCheck _cudaDriverCheck;
     private readonly ILogger<ModelHost> _logger;
     private readonly ILogger<LlavaEngine> _engineLogger;
     private readonly TaskCompletionSource<LlavaEngine> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,13 +28,19 @@ public sealed partial class ModelHost : IDisposable
     /// <param name="options">Engine settings; <see cref="LlavaEngineOptions.ModelPath"/> is replaced by the acquired folder.</param>
     /// <param name="acquireFolder">Makes the model folder available locally (a no-op for a local path, a download for blob storage) and returns its path.</param>
     /// <param name="loggerFactory">Loggers for the host and the engine.</param>
-    public ModelHost(LlavaEngineOptions options, Func<IProgress<ModelLoadProgress>, CancellationToken, Task<string>> acquireFolder, ILoggerFactory loggerFactory)
+    /// <param name="cudaDriverCheck">Run before anything is fetched when the provider is cuda; null checks this machine's driver.</param>
+    public ModelHost(
+        LlavaEngineOptions options,
+        Func<IProgress<ModelLoadProgress>, CancellationToken, Task<string>> acquireFolder,
+        ILoggerFactory loggerFactory,
+        CudaDriverCheck? cudaDriverCheck = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(acquireFolder);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options;
         _acquireFolder = acquireFolder;
+        _cudaDriverCheck = cudaDriverCheck ?? CudaDriverCheck.ForThisMachine();
         _logger = loggerFactory.CreateLogger<ModelHost>();
         _engineLogger = loggerFactory.CreateLogger<LlavaEngine>();
     }
@@ -124,6 +131,13 @@ public sealed partial class ModelHost : IDisposable
         Progress<ModelLoadProgress> progress = new(p => _stage = p.BytesTotal > 0 ? $"{p.Stage} {100.0 * p.BytesDone / p.BytesTotal:F0}%" : p.Stage);
         try
         {
+            if (_options.ExecutionProvider == "cuda")
+            {
+                // A GPU host whose driver cannot run the app's CUDA fails here, by name, before a multi-GB download.
+                _stage = "checking the NVIDIA driver";
+                _cudaDriverCheck.EnsureSupported();
+            }
+
             _stage = "acquiring model folder";
             string folder = await _acquireFolder(progress, _stopping.Token);
             _stage = "loading";
