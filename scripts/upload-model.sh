@@ -6,7 +6,7 @@
 #
 # Needs (eval "$(azd env get-values)" after `azd up`): AZURE_STORAGE_ACCOUNT_NAME, LLAVA_MODEL_CONTAINER and,
 # unless given as the second argument, LLAVA_MODEL_PREFIX. Authenticates with your Entra login (shared keys are
-# off on the account): `azd up` grants the deploying user Storage Blob Data Contributor.
+# off on the account): `azd up` grants the deploying user Storage Blob Data Contributor on that container.
 # Tools: az. Restart the app afterwards to load the new model (the command is printed at the end).
 set -euo pipefail
 
