@@ -77,9 +77,14 @@ public sealed partial class ContainerAppTests(CompiledInfrastructure infrastruct
     }
 
     [Fact]
-    public void The_host_listens_where_the_ingress_sends_traffic()
+    public void The_host_listens_where_the_ingress_sends_traffic_even_in_the_placeholder_of_the_first_provision()
     {
         long targetPort = (long)T4.App().Get("properties.configuration.ingress.targetPort")!;
+
+        // Before the first `azd deploy` the app runs Microsoft's Functions quickstart image, whose base image sets
+        // ASPNETCORE_URLS=http://+:80; the app setting overrides it, and `azd deploy` later swaps only the image.
+        Assert.Equal("", T4.Parameters.GetValueOrDefault("containerImage") ?? "");
+        Assert.StartsWith("mcr.microsoft.com/azure-functions/", (string)T4.AppContainer()["image"]!, StringComparison.Ordinal);
 
         Assert.Equal($"http://+:{targetPort}", T4.AppSetting("ASPNETCORE_URLS"));
         Assert.NotEqual(80L, targetPort); // the image runs unprivileged
