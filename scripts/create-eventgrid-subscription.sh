@@ -84,6 +84,7 @@ echo "Scale rules present: ${expected_scale_rules[*]}."
 if [[ "${LLAVA_ALLOWED_IP_RANGES// /}" != "*" ]]; then
   echo "Ingress is restricted to '$LLAVA_ALLOWED_IP_RANGES': Event Grid cannot deliver to $function_name, so no subscription is made."
   echo "Captions on upload need LLAVA_ALLOWED_IP_RANGES='*' (docs/deployment.md, \"Who can wake the GPU\"); queued jobs and HTTP calls from the allowed ranges work."
+  echo "A subscription left from an earlier public deploy would only dead-letter now; remove it with: az eventgrid system-topic event-subscription delete -g $AZURE_RESOURCE_GROUP --system-topic-name $EVENTGRID_SYSTEM_TOPIC_NAME -n $subscription_name"
   exit 0
 fi
 
