@@ -233,8 +233,8 @@ public sealed partial class LlavaEngine : IDisposable
         };
     }
 
-    /// <summary>Decodes token ids to text (skipping special tokens), with the model's tokenizer.</summary>
-    public string Decode(ReadOnlySpan<int> ids) => _tokenizer.Decode(ids);
+    /// <summary>Decodes token ids to text as transformers' decode(ids, skip_special_tokens=True) does.</summary>
+    public string Decode(ReadOnlySpan<int> ids) => AnswerTextDecoder.DecodeAll(Folder.AnswerDecoding, ids);
 
     public void Dispose()
     {
@@ -323,7 +323,7 @@ public sealed partial class LlavaEngine : IDisposable
                 SetInput(generator, "num_image_tokens", new long[] { prompt.FeatureIndex.Length }, [1], ElementType.int64, pins, tensors);
             }
 
-            using TokenizerStream stream = _tokenizer.CreateStream();
+            AnswerTextDecoder stream = new(Folder.AnswerDecoding);
             StopSequenceMatcher stops = new(options.StopSequences);
             List<int> generated = [];
             System.Text.StringBuilder text = new();
@@ -387,7 +387,7 @@ public sealed partial class LlavaEngine : IDisposable
 
             if (reason != FinishReason.StopSequence)
             {
-                string rest = stops.Flush();
+                string rest = stops.Flush(stream.Flush());
                 if (rest.Length > 0)
                 {
                     text.Append(rest);

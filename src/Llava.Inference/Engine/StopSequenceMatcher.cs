@@ -47,10 +47,19 @@ internal sealed class StopSequenceMatcher(IReadOnlyList<string> stops)
         return (pending[..^hold], false);
     }
 
-    /// <summary>Whatever is held back when generation ends for another reason.</summary>
-    public string Flush()
+    /// <summary>
+    /// Whatever is held back when generation ends for another reason, plus the decoder's last text; a stop
+    /// sequence that this last text completes still ends the answer before it.
+    /// </summary>
+    public string Flush(string tail = "")
     {
-        string rest = _pending.ToString();
+        (string emit, bool stopped) = Push(tail);
+        if (stopped)
+        {
+            return emit;
+        }
+
+        string rest = emit + _pending.ToString();
         _pending.Clear();
         return rest;
     }

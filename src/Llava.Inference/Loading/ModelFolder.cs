@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llava.Inference.Errors;
+using Llava.Inference.Generation.Decoding;
 using Llava.ModelFormat;
 
 namespace Llava.Inference.Loading;
@@ -12,11 +13,12 @@ namespace Llava.Inference.Loading;
 /// </summary>
 public sealed class ModelFolder
 {
-    private ModelFolder(string path, ModelManifest manifest, bool addBosToken)
+    private ModelFolder(string path, ModelManifest manifest, bool addBosToken, TokenizerDecoding answerDecoding)
     {
         Path = path;
         Manifest = manifest;
         AddBosToken = addBosToken;
+        AnswerDecoding = answerDecoding;
     }
 
     public string Path { get; }
@@ -25,6 +27,9 @@ public sealed class ModelFolder
 
     /// <summary>Whether prompts start with BOS (tokenizer_config's add_bos_token; false for Yi).</summary>
     public bool AddBosToken { get; }
+
+    /// <summary>How generated ids become answer text (the tokenizer.json decoder, as transformers runs it).</summary>
+    public TokenizerDecoding AnswerDecoding { get; }
 
     public static async Task<ModelFolder> OpenAsync(string path, ChecksumVerification verification = ChecksumVerification.Full, IProgress<ModelLoadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -67,7 +72,19 @@ public sealed class ModelFolder
         }
 
         await VerifyFilesAsync(folder, manifest, verification, progress, cancellationToken);
-        return new ModelFolder(folder, manifest, ReadAddBos(folder));
+        return new ModelFolder(folder, manifest, ReadAddBos(folder), ReadAnswerDecoding(folder));
+    }
+
+    private static TokenizerDecoding ReadAnswerDecoding(string folder)
+    {
+        try
+        {
+            return TokenizerDecoding.Load(System.IO.Path.Combine(folder, "tokenizer.json"));
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidDataException)
+        {
+            throw new ModelLoadException($"The tokenizer.json of {folder} cannot be used to decode answers: {ex.Message}", ex);
+        }
     }
 
     private static async Task VerifyFilesAsync(string folder, ModelManifest manifest, ChecksumVerification verification, IProgress<ModelLoadProgress>? progress, CancellationToken cancellationToken)
