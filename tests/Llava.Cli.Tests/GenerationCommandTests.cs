@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Llava.ModelFormat;
+using Llava.Testing;
+using Llava.Testing.Golden;
 using Llava.Testing.Models;
 
 namespace Llava.Cli.Tests;
@@ -133,6 +135,35 @@ public sealed class GenerationCommandTests
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("llava_manifest.json is missing", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_json_token_ids_prints_the_prompt_and_generated_ids_transformers_used()
+    {
+        GoldenCase golden = GoldenCase.Load("llava-v1.6-mistral", "astronaut_316x500");
+        JsonElement reference = golden.Json.GetProperty("text_prompt");
+        int[] greedy = [.. reference.GetProperty("greedy_ids").EnumerateArray().Select(v => v.GetInt32())];
+
+        CliResult result = await CliRun.RunAsync(
+            ["ask", RepositoryPaths.Fixture("images", "astronaut_316x500.png"), "What is shown in this image?", "--model", TinyModels.Model("llava-v1.6-mistral"), "-n", "4", "--json", "--token-ids"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = JsonDocument.Parse(result.OutputLines.Single());
+        JsonElement root = json.RootElement;
+        // Unexpanded, as the golden fixture (transformers' chat template + tokenizer) records them.
+        Assert.Equal(reference.GetProperty("ids").EnumerateArray().Select(v => v.GetInt32()), root.GetProperty("prompt_ids").EnumerateArray().Select(v => v.GetInt32()));
+        int[] generated = [.. root.GetProperty("generated_ids").EnumerateArray().Select(v => v.GetInt32())];
+        Assert.Equal(greedy[..4], generated);
+        Assert.Equal(golden.ImageTokens, root.GetProperty("usage").GetProperty("image_tokens").GetInt32());
+    }
+
+    [Fact]
+    public async Task Token_ids_without_json_is_a_usage_error()
+    {
+        CliResult result = await CliRun.RunAsync(["ask", CliRun.Sample("cat.jpg"), "Hi?", "--model", s_model, "--token-ids"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--token-ids needs --json", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

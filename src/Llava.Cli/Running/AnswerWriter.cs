@@ -7,9 +7,10 @@ namespace Llava.Cli.Running;
 
 /// <summary>
 /// Prints answers: streamed to stdout as they are generated (text mode), or one JSON object per answer
-/// (<c>--json</c>); with <c>-v</c>, timings and usage go to stderr so stdout stays the answer alone.
+/// (<c>--json</c>, with <c>--token-ids</c> the prompt and generated ids too); with <c>-v</c>, timings and usage go
+/// to stderr so stdout stays the answer alone.
 /// </summary>
-internal sealed class AnswerWriter(CliContext context, bool json, bool verbose, bool randomWeights)
+internal sealed class AnswerWriter(CliContext context, bool json, bool verbose, bool randomWeights, bool tokenIds = false)
 {
     public bool Json => json;
 
@@ -25,6 +26,9 @@ internal sealed class AnswerWriter(CliContext context, bool json, bool verbose, 
         ArgumentNullException.ThrowIfNull(engine);
         GenerationResult? result = null;
         bool started = false;
+        // The engine does not hand out the prompt it built; preparing it again gives the same ids (deterministic)
+        // at the price of decoding and tiling the images twice, only when the ids were asked for.
+        int[]? promptIds = tokenIds ? (await engine.PrepareAsync(messages, cancellationToken)).UnexpandedTokenIds : null;
         try
         {
             await foreach (GenerationUpdate update in engine.StreamAsync(messages, options, cancellationToken))
@@ -65,7 +69,7 @@ internal sealed class AnswerWriter(CliContext context, bool json, bool verbose, 
 
         if (json)
         {
-            await context.Out.WriteLineAsync(JsonOutput.Answer(image, engine.Manifest.SourceCheckpoint, randomWeights, result));
+            await context.Out.WriteLineAsync(JsonOutput.Answer(image, engine.Manifest.SourceCheckpoint, randomWeights, result, promptIds));
         }
         else if (!started)
         {

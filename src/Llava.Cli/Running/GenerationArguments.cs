@@ -47,6 +47,11 @@ internal sealed class GenerationArguments
         Description = "Print timings (preprocess, time to first token, tokens/s) and token usage to stderr.",
     };
 
+    public Option<bool> TokenIds { get; } = new("--token-ids")
+    {
+        Description = "With --json, also print prompt_ids (BOS included, each image token once, before expansion to usage.image_tokens copies) and generated_ids (the end-of-turn token included when it ended the answer).",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(MaxTokens);
@@ -56,6 +61,7 @@ internal sealed class GenerationArguments
         command.Options.Add(Seed);
         command.Options.Add(Json);
         command.Options.Add(Verbose);
+        command.Options.Add(TokenIds);
     }
 
     /// <summary>The decoding options; invalid values are refused with exit code 2 before anything loads.</summary>
@@ -81,6 +87,16 @@ internal sealed class GenerationArguments
         return options;
     }
 
-    public AnswerWriter Writer(ParseResult parse, CliContext context, bool randomWeights = false) =>
-        new(context, parse.GetValue(Json), parse.GetValue(Verbose), randomWeights);
+    /// <summary>The answer printer; <c>--token-ids</c> without <c>--json</c> is refused with exit code 2.</summary>
+    public AnswerWriter Writer(ParseResult parse, CliContext context, bool randomWeights = false)
+    {
+        bool json = parse.GetValue(Json);
+        bool tokenIds = parse.GetValue(TokenIds);
+        if (tokenIds && !json)
+        {
+            throw new CliException(ExitCodes.InvalidInput, "--token-ids needs --json (the ids are fields of the JSON answer).");
+        }
+
+        return new(context, json, parse.GetValue(Verbose), randomWeights, tokenIds);
+    }
 }

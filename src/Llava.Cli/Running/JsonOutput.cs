@@ -9,7 +9,8 @@ internal static class JsonOutput
 {
     private static readonly JsonSerializerOptions s_compact = new() { WriteIndented = false };
 
-    public static string Answer(string? image, string model, bool randomWeights, GenerationResult result)
+    /// <summary>One answer; <paramref name="promptIds"/> (with <c>--token-ids</c>) adds prompt_ids and generated_ids.</summary>
+    public static string Answer(string? image, string model, bool randomWeights, GenerationResult result, IReadOnlyList<int>? promptIds = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         JsonObject json = new()
@@ -34,6 +35,12 @@ internal static class JsonOutput
                 ["decode_tokens_per_second"] = Math.Round(result.Timings.DecodeTokensPerSecond, 3),
             },
         };
+        if (promptIds is not null)
+        {
+            json["prompt_ids"] = new JsonArray([.. promptIds.Select(id => (JsonNode)id)]);
+            json["generated_ids"] = new JsonArray([.. result.TokenIds.Select(id => (JsonNode)id)]);
+        }
+
         if (randomWeights)
         {
             json["random_weights"] = true;

@@ -225,6 +225,7 @@ public sealed partial class LlavaEngine : IDisposable
         {
             Text = text,
             TokenIds = [.. ids],
+            UnexpandedTokenIds = _addBos && Manifest.BosTokenId is int first ? [first, .. encoded] : encoded,
             ImageTokenCount = images.FeatureIndex.Length,
             TileCount = images.TileCount,
             PixelValues = images.PixelValues,

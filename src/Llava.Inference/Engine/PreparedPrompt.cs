@@ -11,6 +11,12 @@ public sealed record PreparedPrompt
 
     public required int[] TokenIds { get; init; }
 
+    /// <summary>
+    /// The same ids before expansion: each image token once, as the chat template and tokenizer write it (BOS
+    /// included). transformers' processor (v4.45+) expands it to <see cref="ImageTokenCount"/> copies per image.
+    /// </summary>
+    public required int[] UnexpandedTokenIds { get; init; }
+
     public required int ImageTokenCount { get; init; }
 
     public required int TileCount { get; init; }
