@@ -24,6 +24,9 @@ public static class ApiErrorCodes
     /// <summary>400: an image reference to something that does not exist.</summary>
     public const string ImageReferenceNotFound = "image_reference_not_found";
 
+    /// <summary>404: <c>GET /v1/models/{id}</c> names a model this server does not serve (OpenAI's code).</summary>
+    public const string ModelNotFound = "model_not_found";
+
     /// <summary>413: the request body is over the limit.</summary>
     public const string RequestTooLarge = "request_too_large";
 

@@ -7,7 +7,10 @@ namespace Llava.Serving.Http;
 /// <summary>Maps the HTTP API onto minimal-API routes (what <c>llava serve</c> does; the Functions app maps triggers instead).</summary>
 public static class HttpApiEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps <c>GET /api/health</c>, <c>POST /api/ask</c> and <c>POST /v1/chat/completions</c> to the registered handlers.</summary>
+    /// <summary>
+    /// Maps <c>GET /api/health</c>, <c>POST /api/ask</c>, <c>POST /v1/chat/completions</c>, <c>GET /v1/models</c> and
+    /// <c>GET /v1/models/{id}</c> to the registered handlers.
+    /// </summary>
     public static IEndpointRouteBuilder MapLlavaHttpApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -17,6 +20,10 @@ public static class HttpApiEndpointRouteBuilderExtensions
             .WithName("ask");
         endpoints.MapPost(HttpApiRoutes.ChatCompletions, context => context.RequestServices.GetRequiredService<ChatCompletionsHandler>().HandleAsync(context))
             .WithName("chat-completions");
+        endpoints.MapGet(HttpApiRoutes.Models, context => context.RequestServices.GetRequiredService<ModelsHandler>().ListAsync(context))
+            .WithName("models");
+        endpoints.MapGet(HttpApiRoutes.Model, context => context.RequestServices.GetRequiredService<ModelsHandler>().GetAsync(context, (string)context.Request.RouteValues["id"]!))
+            .WithName("model");
         return endpoints;
     }
 }

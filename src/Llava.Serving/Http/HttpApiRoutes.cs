@@ -8,4 +8,9 @@ public static class HttpApiRoutes
     public const string Ask = "/api/ask";
 
     public const string ChatCompletions = "/v1/chat/completions";
+
+    public const string Models = "/v1/models";
+
+    /// <summary>One model by id (<c>{id}</c> is the route parameter).</summary>
+    public const string Model = "/v1/models/{id}";
 }

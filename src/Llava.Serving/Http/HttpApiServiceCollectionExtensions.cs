@@ -8,7 +8,7 @@ namespace Llava.Serving.Http;
 public static class HttpApiServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="HealthHandler"/>, <see cref="AskHandler"/> and <see cref="ChatCompletionsHandler"/> (singletons)
+    /// Adds <see cref="HealthHandler"/>, <see cref="AskHandler"/>, <see cref="ChatCompletionsHandler"/> and <see cref="ModelsHandler"/> (singletons)
     /// and <see cref="HttpApiOptions"/>, validated at start-up. The caller registers the <see cref="Hosting.ModelHost"/>
     /// and, where it has one, an <see cref="IImageReferenceResolver"/>.
     /// </summary>
@@ -19,6 +19,7 @@ public static class HttpApiServiceCollectionExtensions
         services.TryAddSingleton<HealthHandler>();
         services.TryAddSingleton<AskHandler>();
         services.TryAddSingleton<ChatCompletionsHandler>();
+        services.TryAddSingleton<ModelsHandler>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpApiOptions>, HttpApiOptionsValidator>());
         OptionsBuilder<HttpApiOptions> options = services.AddOptions<HttpApiOptions>();
         if (configure is not null)

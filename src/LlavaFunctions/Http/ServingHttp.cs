@@ -10,7 +10,7 @@ namespace LlavaFunctions.Http;
 /// writes the response (JSON, Server-Sent Events, problem details) itself. Health is anonymous so probes need
 /// no key; everything else needs a function key.
 /// </summary>
-public sealed class ServingHttp(HealthHandler health, AskHandler ask, ChatCompletionsHandler chat)
+public sealed class ServingHttp(HealthHandler health, AskHandler ask, ChatCompletionsHandler chat, ModelsHandler models)
 {
     [Function("Health")]
     public async Task<IActionResult> HealthAsync(
@@ -36,6 +36,25 @@ public sealed class ServingHttp(HealthHandler health, AskHandler ask, ChatComple
         CancellationToken cancellationToken)
     {
         await chat.HandleAsync(request, cancellationToken);
+        return new EmptyResult();
+    }
+
+    [Function("Models")]
+    public async Task<IActionResult> ModelsAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/models")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        await models.ListAsync(request, cancellationToken);
+        return new EmptyResult();
+    }
+
+    [Function("Model")]
+    public async Task<IActionResult> ModelAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/models/{id}")] HttpRequest request,
+        string id,
+        CancellationToken cancellationToken)
+    {
+        await models.GetAsync(request, id, cancellationToken);
         return new EmptyResult();
     }
 }

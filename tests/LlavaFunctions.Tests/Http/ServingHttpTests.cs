@@ -51,6 +51,26 @@ public sealed class ServingHttpTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal("llava-1.5", body.RootElement.GetProperty("model").GetProperty("variant").GetString());
     }
 
+    [Fact]
+    public async Task Models_lists_the_loaded_model_and_answers_404_in_OpenAI_s_envelope_for_another()
+    {
+        HttpContext list = Context("", "GET");
+        HttpContext other = Context("", "GET");
+        ServingHttp functions = Functions();
+
+        await functions.ModelsAsync(list.Request, CancellationToken.None);
+        await functions.ModelAsync(other.Request, "gpt-4o", CancellationToken.None);
+
+        Assert.Equal(200, list.Response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(Body(list));
+        JsonElement model = Assert.Single(body.RootElement.GetProperty("data").EnumerateArray());
+        Assert.Equal("llava-1.5", model.GetProperty("id").GetString());
+        Assert.Equal(4096, model.GetProperty("context_length").GetInt32());
+        Assert.Equal(404, other.Response.StatusCode);
+        using JsonDocument error = JsonDocument.Parse(Body(other));
+        Assert.Equal("model_not_found", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
     private ServingHttp Functions()
     {
         ServiceCollection services = new();
@@ -59,7 +79,7 @@ public sealed class ServingHttpTests(AppFixture app) : IClassFixture<AppFixture>
         services.AddSingleton<IImageReferenceResolver>(new OwnStorageImages(app.Storage, app.Options));
         services.AddLlavaHttpApi();
         ServiceProvider provider = services.BuildServiceProvider();
-        return new ServingHttp(provider.GetRequiredService<HealthHandler>(), provider.GetRequiredService<AskHandler>(), provider.GetRequiredService<ChatCompletionsHandler>());
+        return new ServingHttp(provider.GetRequiredService<HealthHandler>(), provider.GetRequiredService<AskHandler>(), provider.GetRequiredService<ChatCompletionsHandler>(), provider.GetRequiredService<ModelsHandler>());
     }
 
     private static HttpContext Context(string json, string method = "POST")

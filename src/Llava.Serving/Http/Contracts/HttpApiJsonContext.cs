@@ -11,4 +11,6 @@ namespace Llava.Serving.Http.Contracts;
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(OpenAiErrorEnvelope))]
+[JsonSerializable(typeof(OpenAiModel))]
+[JsonSerializable(typeof(OpenAiModelList))]
 public sealed partial class HttpApiJsonContext : JsonSerializerContext;
