@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelBuilder.Graphs;
+using Llava.ModelFormat;
 
 namespace Llava.ModelBuilder;
 

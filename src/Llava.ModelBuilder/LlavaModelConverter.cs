@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelBuilder.Graphs;
@@ -56,7 +55,7 @@ public static class LlavaModelConverter
             throw new IOException($"The output folder {output} exists and is not empty; choose another or allow overwriting.");
         }
 
-        LlavaCheckpointConfig config = LlavaCheckpointConfig.Load(Path.Combine(checkpointDirectory, "config.json"));
+        LlavaCheckpointConfig config = LlavaCheckpointConfig.Load(Path.Combine(checkpointDirectory, ModelFolderLayout.CheckpointConfig));
         string variant = DetectVariant(checkpointDirectory, config);
         string imageToken = CheckImageToken(checkpointDirectory, config);
         using SafetensorsCheckpoint checkpoint = SafetensorsCheckpoint.Open(checkpointDirectory);
@@ -100,7 +99,7 @@ public static class LlavaModelConverter
             foreach (string path in paths)
             {
                 long length = new FileInfo(path).Length;
-                files.Add(new ManifestFile(Path.GetFileName(path), length, await Sha256Async(path, cancellationToken)));
+                files.Add(new ManifestFile(Path.GetFileName(path), length, await FileSha256.ComputeAsync(path, cancellationToken)));
                 hashed += length;
                 progress?.Report(new ConversionProgress(ChecksumStage, files.Count, paths.Length, hashed));
             }
@@ -121,7 +120,7 @@ public static class LlavaModelConverter
                 Int4BlockSize = options.Precision == ModelPrecision.Int4 ? options.Int4BlockSize : null,
                 Vision = ReadPreprocessing(checkpointDirectory, config),
                 SourceCheckpoint = options.SourceName ?? Path.GetFileName(Path.GetFullPath(checkpointDirectory).TrimEnd(Path.DirectorySeparatorChar)),
-                SourceConfigSha256 = await Sha256Async(Path.Combine(checkpointDirectory, "config.json"), cancellationToken),
+                SourceConfigSha256 = await FileSha256.ComputeAsync(Path.Combine(checkpointDirectory, ModelFolderLayout.CheckpointConfig), cancellationToken),
                 BuilderVersion = BuilderVersion,
                 CreatedUtc = DateTimeOffset.UtcNow,
                 Files = files,
@@ -156,7 +155,7 @@ public static class LlavaModelConverter
             return ModelVariant.Llava15;
         }
 
-        string tokenizer = File.ReadAllText(Path.Combine(checkpointDirectory, "tokenizer_config.json"));
+        string tokenizer = File.ReadAllText(Path.Combine(checkpointDirectory, ModelFolderLayout.TokenizerConfig));
         if (tokenizer.Contains("<|im_start|>", StringComparison.Ordinal))
         {
             return ModelVariant.Next34B;
@@ -169,7 +168,7 @@ public static class LlavaModelConverter
     private static string CheckImageToken(string checkpointDirectory, LlavaCheckpointConfig config)
     {
         const string ImageToken = "<image>";
-        JsonNode? tokenizer = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpointDirectory, "tokenizer.json")));
+        JsonNode? tokenizer = JsonNode.Parse(File.ReadAllText(Path.Combine(checkpointDirectory, ModelFolderLayout.Tokenizer)));
         JsonArray added = tokenizer?["added_tokens"]?.AsArray() ?? [];
         JsonNode? entry = added.FirstOrDefault(t => t?["content"]?.GetValue<string>() == ImageToken);
         int? id = entry?["id"]?.GetValue<int>();
@@ -186,7 +185,7 @@ public static class LlavaModelConverter
 
     private static VisionPreprocessing ReadPreprocessing(string checkpointDirectory, LlavaCheckpointConfig config)
     {
-        string path = Path.Combine(checkpointDirectory, "preprocessor_config.json");
+        string path = Path.Combine(checkpointDirectory, ModelFolderLayout.PreprocessorConfig);
         JsonNode? node = File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
         int size = config.Vision.ImageSize;
         float[] mean = node?["image_mean"]?.AsArray().Select(v => v!.GetValue<float>()).ToArray() ?? s_clipMean;
@@ -213,12 +212,5 @@ public static class LlavaModelConverter
             SelectStrategy = config.VisionFeatureSelectStrategy,
             ImageNewline = config.Architecture == LlavaArchitecture.LlavaNext,
         };
-    }
-
-    public static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
-    {
-        await using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
-        byte[] hash = await SHA256.HashDataAsync(stream, cancellationToken);
-        return Convert.ToHexStringLower(hash);
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Llava.Inference.Engine;
-using Llava.ModelBuilder;
 using Llava.ModelBuilder.Graphs;
+using Llava.ModelFormat;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 

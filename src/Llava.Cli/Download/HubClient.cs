@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Llava.ModelFormat;
 
 namespace Llava.Cli.Download;
 
@@ -180,8 +180,8 @@ internal sealed partial class HubClient : IDisposable
         if (sha256 is not null)
         {
             using FileStream stream = new(part, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize);
-            string actual = Convert.ToHexStringLower(SHA256.HashData(stream));
-            if (!string.Equals(actual, sha256, StringComparison.OrdinalIgnoreCase))
+            string actual = FileSha256.Compute(stream);
+            if (!FileSha256.AreEqual(actual, sha256))
             {
                 stream.Dispose();
                 File.Delete(part);

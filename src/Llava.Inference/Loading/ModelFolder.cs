@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llava.Inference.Errors;
@@ -79,7 +78,7 @@ public sealed class ModelFolder
     {
         try
         {
-            return TokenizerDecoding.Load(System.IO.Path.Combine(folder, "tokenizer.json"));
+            return TokenizerDecoding.Load(System.IO.Path.Combine(folder, ModelFolderLayout.Tokenizer));
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidDataException)
         {
@@ -89,7 +88,7 @@ public sealed class ModelFolder
 
     private static async Task VerifyFilesAsync(string folder, ModelManifest manifest, ChecksumVerification verification, IProgress<ModelLoadProgress>? progress, CancellationToken cancellationToken)
     {
-        foreach (string required in new[] { "genai_config.json", "tokenizer.json", "tokenizer_config.json" })
+        foreach (string required in ModelFolderLayout.RequiredInFolder)
         {
             if (!manifest.Files.Any(f => f.Path == required))
             {
@@ -101,26 +100,9 @@ public sealed class ModelFolder
         long done = 0;
         foreach (ManifestFile file in manifest.Files)
         {
-            string path = System.IO.Path.Combine(folder, file.Path);
-            FileInfo info = new(path);
-            if (!info.Exists)
+            if (await file.FindMismatchAsync(folder, verification == ChecksumVerification.Full, cancellationToken) is { } mismatch)
             {
-                throw new ModelLoadException($"{file.Path} is missing from {folder} (listed in its manifest).");
-            }
-
-            if (info.Length != file.Bytes)
-            {
-                throw new ModelLoadException($"{file.Path} in {folder} has {info.Length} bytes; the manifest says {file.Bytes}. The file is truncated or was replaced.");
-            }
-
-            if (verification == ChecksumVerification.Full)
-            {
-                await using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
-                string actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-                if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new ModelLoadException($"{file.Path} in {folder} does not match its manifest checksum (SHA-256 {actual}, expected {file.Sha256}). The file is corrupt or was changed.");
-                }
+                throw new ModelLoadException(mismatch);
             }
 
             done += file.Bytes;
@@ -130,7 +112,7 @@ public sealed class ModelFolder
 
     private static bool ReadAddBos(string folder)
     {
-        JsonNode? config = JsonNode.Parse(File.ReadAllText(System.IO.Path.Combine(folder, "tokenizer_config.json")));
+        JsonNode? config = JsonNode.Parse(File.ReadAllText(System.IO.Path.Combine(folder, ModelFolderLayout.TokenizerConfig)));
         // transformers' LlamaTokenizer defaults add_bos_token to true when the key is absent.
         return config?["add_bos_token"]?.GetValue<bool>() ?? true;
     }

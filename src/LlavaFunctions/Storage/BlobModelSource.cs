@@ -60,8 +60,8 @@ public sealed partial class BlobModelSource(BlobContainerClient container, strin
                     progress?.Report(new ModelLoadProgress("download", done, total));
                 }
 
-                string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-                if (output.Length != file.Bytes || !string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
+                string actual = FileSha256.ToHex(hash.GetHashAndReset());
+                if (!file.Matches(output.Length, actual))
                 {
                     throw new ModelLoadException($"{blob.Uri} does not match the manifest ({output.Length} bytes, SHA-256 {actual}; expected {file.Bytes} bytes, {file.Sha256}).");
                 }
@@ -74,12 +74,13 @@ public sealed partial class BlobModelSource(BlobContainerClient container, strin
         return localFolder;
     }
 
+    // Event ids 400-499: each class logging in this app has its own block (LogEventIdTests lists them).
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Model already downloaded to {Folder}")]
+        [LoggerMessage(401, LogLevel.Information, "Model already downloaded to {Folder}")]
         public static partial void AlreadyDownloaded(ILogger logger, string folder);
 
-        [LoggerMessage(2, LogLevel.Information, "Downloaded and verified {Bytes} bytes of model to {Folder}")]
+        [LoggerMessage(402, LogLevel.Information, "Downloaded and verified {Bytes} bytes of model to {Folder}")]
         public static partial void Downloaded(ILogger logger, long bytes, string folder);
     }
 }

@@ -34,7 +34,7 @@ public sealed class ConverterTests : IDisposable
         {
             string path = Path.Combine(output, file.Path);
             Assert.Equal(new FileInfo(path).Length, file.Bytes);
-            Assert.Equal(await LlavaModelConverter.Sha256Async(path, CancellationToken.None), file.Sha256);
+            Assert.Equal(await FileSha256.ComputeAsync(path, CancellationToken.None), file.Sha256);
         }
 
         Assert.Contains(ModelFolderLayout.Vision, files);

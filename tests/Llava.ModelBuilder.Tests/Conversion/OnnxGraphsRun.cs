@@ -1,4 +1,5 @@
 using Llava.ModelBuilder.Graphs;
+using Llava.ModelFormat;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 

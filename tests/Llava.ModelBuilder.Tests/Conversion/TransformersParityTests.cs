@@ -1,3 +1,4 @@
+using Llava.ModelFormat;
 using Llava.Testing.Golden;
 using Llava.Testing.Models;
 using Microsoft.ML.OnnxRuntime;
@@ -30,7 +31,7 @@ public sealed class TransformersParityTests
         GoldenCase golden = GoldenCase.Load(family, image);
         string expected = golden.Json.GetProperty("checkpoint").GetProperty("files_sha256").GetProperty("model.safetensors").GetString()!;
 
-        string actual = await LlavaModelConverter.Sha256Async(Path.Combine(TinyModels.Checkpoint(family), "model.safetensors"), CancellationToken.None);
+        string actual = await FileSha256.ComputeAsync(Path.Combine(TinyModels.Checkpoint(family), "model.safetensors"), CancellationToken.None);
 
         // If this fails the generator changed: regenerate the fixtures (tests/fixtures/golden/README.md).
         Assert.Equal(expected, actual);
