@@ -435,12 +435,13 @@ public sealed partial class LlavaEngine : IDisposable
         generator.SetModelInput(name, tensor);
     }
 
+    // Event ids 300-399: each class logging in this app has its own block (LogEventIdTests lists them).
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Loaded {Variant} ({Precision}) on {Provider} from {Path} in {Seconds:F1} s")]
+        [LoggerMessage(301, LogLevel.Information, "Loaded {Variant} ({Precision}) on {Provider} from {Path} in {Seconds:F1} s")]
         public static partial void ModelLoaded(ILogger logger, string variant, string precision, string provider, string path, double seconds);
 
-        [LoggerMessage(2, LogLevel.Information, "Generated {CompletionTokens} tokens for a {PromptTokens}-token prompt ({ImageTokens} image tokens), finish {FinishReason}, first token {TimeToFirstTokenMs:F0} ms, {TokensPerSecond:F1} tokens/s")]
+        [LoggerMessage(302, LogLevel.Information, "Generated {CompletionTokens} tokens for a {PromptTokens}-token prompt ({ImageTokens} image tokens), finish {FinishReason}, first token {TimeToFirstTokenMs:F0} ms, {TokensPerSecond:F1} tokens/s")]
         public static partial void Generated(ILogger logger, int promptTokens, int imageTokens, int completionTokens, FinishReason finishReason, double timeToFirstTokenMs, double tokensPerSecond);
     }
 }

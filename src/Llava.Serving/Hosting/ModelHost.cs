@@ -155,12 +155,13 @@ public sealed partial class ModelHost : IDisposable
         }
     }
 
+    // Event ids 200-299: each class logging in this app has its own block (LogEventIdTests lists them).
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Model {Variant} ready {Seconds:F1} s after start")]
+        [LoggerMessage(201, LogLevel.Information, "Model {Variant} ready {Seconds:F1} s after start")]
         public static partial void Ready(ILogger logger, string variant, double seconds);
 
-        [LoggerMessage(2, LogLevel.Error, "The model failed to load")]
+        [LoggerMessage(202, LogLevel.Error, "The model failed to load")]
         public static partial void LoadFailed(ILogger logger, Exception exception);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Llava.Serving.Http;
 
 /// <summary>The HTTP API's log messages (source-generated).</summary>
+// Event ids 100-199: each class logging in this app has its own block (LogEventIdTests lists them).
 internal static partial class HttpApiLog
 {
     [LoggerMessage(101, LogLevel.Error, "{Endpoint} failed with an unexpected error")]

@@ -144,15 +144,16 @@ public sealed partial class CaptionService(StorageAccount storage, ModelHost mod
         ["tokensPerSecond"] = timings.DecodeTokensPerSecond,
     };
 
+    // Event ids 500-599: each class logging in this app has its own block (LogEventIdTests lists them).
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "Captioning skipped: {Blob} was deleted")]
+        [LoggerMessage(501, LogLevel.Information, "Captioning skipped: {Blob} was deleted")]
         public static partial void SourceMissing(ILogger logger, string blob);
 
-        [LoggerMessage(2, LogLevel.Information, "Captioning skipped: {Blob} version {ETag} already has its document")]
+        [LoggerMessage(502, LogLevel.Information, "Captioning skipped: {Blob} version {ETag} already has its document")]
         public static partial void AlreadyDone(ILogger logger, string blob, string etag);
 
-        [LoggerMessage(3, LogLevel.Information, "Caption of {Blob} version {ETag}: {Outcome}")]
+        [LoggerMessage(503, LogLevel.Information, "Caption of {Blob} version {ETag}: {Outcome}")]
         public static partial void Done(ILogger logger, string blob, string etag, CaptionOutcome outcome);
     }
 }

@@ -141,15 +141,16 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
         CompletedUtc = DateTimeOffset.UtcNow,
     };
 
+    // Event ids 600-699: each class logging in this app has its own block (LogEventIdTests lists them).
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Job message {MessageId} is malformed; recorded as failed job {JobId}")]
+        [LoggerMessage(601, LogLevel.Warning, "Job message {MessageId} is malformed; recorded as failed job {JobId}")]
         public static partial void Malformed(ILogger logger, string messageId, string jobId);
 
-        [LoggerMessage(2, LogLevel.Information, "Job {JobId} already finished ({Status}); redelivery ignored")]
+        [LoggerMessage(602, LogLevel.Information, "Job {JobId} already finished ({Status}); redelivery ignored")]
         public static partial void AlreadyDone(ILogger logger, string jobId, string status);
 
-        [LoggerMessage(3, LogLevel.Information, "Job {JobId} {Status} {ErrorCode}")]
+        [LoggerMessage(603, LogLevel.Information, "Job {JobId} {Status} {ErrorCode}")]
         public static partial void Finished(ILogger logger, string jobId, string status, string? errorCode);
     }
 }
