@@ -17,11 +17,6 @@ internal sealed class ConsoleProgress : IProgress<ConversionProgress>
     private string? _stage;
     private DateTimeOffset _lastLine = DateTimeOffset.MinValue;
 
-    public ConsoleProgress()
-        : this(Console.Error, !Console.IsErrorRedirected)
-    {
-    }
-
     public ConsoleProgress(CliContext context)
         : this(context?.Error ?? throw new ArgumentNullException(nameof(context)), context.IsErrorInteractive)
     {

@@ -4,12 +4,14 @@ using Llava.Cli.Commands;
 
 namespace Llava.Cli;
 
-/// <summary>The commands that run models, and the invocation that gives scripts stable exit codes.</summary>
+/// <summary>The commands (all but <c>serve</c>, which owns the process), and the invocation that gives scripts stable exit codes.</summary>
 internal static class LlavaCommands
 {
     public static void AddTo(RootCommand root, CliContext context)
     {
         ArgumentNullException.ThrowIfNull(root);
+        root.Subcommands.Add(ConvertCommand.Create(context));
+        root.Subcommands.Add(MakeTinyCommand.Create(context));
         root.Subcommands.Add(CaptionCommand.Create(context));
         root.Subcommands.Add(AskCommand.Create(context));
         root.Subcommands.Add(ChatCommand.Create(context));

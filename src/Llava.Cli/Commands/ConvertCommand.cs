@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Llava.Cli.Running;
 using Llava.ModelBuilder;
-using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelBuilder.Graphs;
 using Llava.ModelFormat;
 
@@ -11,7 +11,7 @@ namespace Llava.Cli.Commands;
 /// <summary><c>llava convert &lt;checkpoint-dir&gt; &lt;out-dir&gt; [--precision fp32|fp16|int4]</c>.</summary>
 internal static class ConvertCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         Argument<DirectoryInfo> checkpoint = new("checkpoint-dir") { Description = "A llava-hf checkpoint folder (config.json, *.safetensors, tokenizer files)." };
         Argument<DirectoryInfo> output = new("out-dir") { Description = "Where to write the model folder (must not exist or be empty, unless --force)." };
@@ -24,44 +24,28 @@ internal static class ConvertCommand
         {
             checkpoint, output, precision, blockSize, force, json,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        CommandRunner.SetAction(command, context, async (parse, cancellationToken) =>
         {
-            ConsoleProgress progress = new();
             Stopwatch clock = Stopwatch.StartNew();
-            try
+            string target = parse.GetValue(output)!.FullName;
+            ModelManifest manifest = await ConversionRunner.ConvertAsync(
+                context,
+                parse.GetValue(checkpoint)!.FullName,
+                target,
+                new ConversionOptions { Precision = parse.GetValue(precision), Int4BlockSize = parse.GetValue(blockSize), Overwrite = parse.GetValue(force) },
+                cancellationToken);
+            if (parse.GetValue(json))
             {
-                ModelManifest manifest = await LlavaModelConverter.ConvertAsync(
-                    parse.GetValue(checkpoint)!.FullName,
-                    parse.GetValue(output)!.FullName,
-                    new ConversionOptions { Precision = parse.GetValue(precision), Int4BlockSize = parse.GetValue(blockSize), Overwrite = parse.GetValue(force) },
-                    progress,
-                    cancellationToken);
-                progress.Complete();
-                if (parse.GetValue(json))
-                {
-                    Console.WriteLine(manifest.ToJson());
-                }
-                else
-                {
-                    long bytes = manifest.Files.Sum(f => f.Bytes);
-                    using Process self = Process.GetCurrentProcess();
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Converted {manifest.SourceCheckpoint} ({manifest.Variant}, {manifest.Precision}) to {parse.GetValue(output)!.FullName}: {manifest.Files.Count} files, {bytes / 1048576.0:F1} MiB, {clock.Elapsed.TotalSeconds:F1} s, peak memory {self.PeakWorkingSet64 / 1048576.0:F0} MiB."));
-                }
+                await context.Out.WriteLineAsync(manifest.ToJson());
+            }
+            else
+            {
+                long bytes = manifest.Files.Sum(f => f.Bytes);
+                using Process self = Process.GetCurrentProcess();
+                await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Converted {manifest.SourceCheckpoint} ({manifest.Variant}, {manifest.Precision}) to {target}: {manifest.Files.Count} files, {bytes / 1048576.0:F1} MiB, {clock.Elapsed.TotalSeconds:F1} s, peak memory {self.PeakWorkingSet64 / 1048576.0:F0} MiB."));
+            }
 
-                return ExitCodes.Success;
-            }
-            catch (OperationCanceledException)
-            {
-                progress.Complete();
-                Console.Error.WriteLine("Cancelled; nothing was written.");
-                return ExitCodes.Cancelled;
-            }
-            catch (Exception ex) when (ex is CheckpointException or IOException or ArgumentException)
-            {
-                progress.Complete();
-                Console.Error.WriteLine($"error: {ex.Message}");
-                return ExitCodes.InvalidInput;
-            }
+            return ExitCodes.Success;
         });
         return command;
     }

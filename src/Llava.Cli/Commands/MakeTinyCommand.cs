@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Llava.Cli.Running;
 using Llava.ModelBuilder;
 using Llava.ModelBuilder.Graphs;
 using Llava.ModelBuilder.Tiny;
@@ -12,7 +13,7 @@ namespace Llava.Cli.Commands;
 /// </summary>
 internal static class MakeTinyCommand
 {
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         Argument<string> family = new("family")
         {
@@ -28,24 +29,31 @@ internal static class MakeTinyCommand
         {
             family, output, midSize, model, precision,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        CommandRunner.SetAction(command, context, async (parse, cancellationToken) =>
         {
             TinyFamily chosen = TinyFamily.FromName(parse.GetValue(family)!);
             string checkpoint = parse.GetValue(output)!.FullName;
             TinyCheckpointOptions options = new() { Size = parse.GetValue(midSize) ? TinyModelSize.MidSize : TinyModelSize.Tiny };
-            IReadOnlyList<string> files = await Task.Run(() => TinyCheckpointGenerator.Write(chosen, checkpoint, options), cancellationToken);
-            Console.WriteLine($"Wrote {chosen.Name} checkpoint (random weights) to {checkpoint}: {files.Count} files.");
+            IReadOnlyList<string> files;
+            try
+            {
+                files = await Task.Run(() => TinyCheckpointGenerator.Write(chosen, checkpoint, options), cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException(ExitCodes.InvalidInput, $"cannot write the checkpoint to {checkpoint}: {ex.Message}", ex);
+            }
+
+            await context.Out.WriteLineAsync($"Wrote {chosen.Name} checkpoint (random weights) to {checkpoint}: {files.Count} files.");
             if (parse.GetValue(model) is { } modelDir)
             {
-                ConsoleProgress progress = new();
-                ModelManifest manifest = await LlavaModelConverter.ConvertAsync(
+                ModelManifest manifest = await ConversionRunner.ConvertAsync(
+                    context,
                     checkpoint,
                     modelDir.FullName,
                     new ConversionOptions { Precision = parse.GetValue(precision), Overwrite = true, SourceName = $"{chosen.Name} (tiny, random weights)" },
-                    progress,
                     cancellationToken);
-                progress.Complete();
-                Console.WriteLine($"Converted to {modelDir.FullName} ({manifest.Variant}, {manifest.Precision}).");
+                await context.Out.WriteLineAsync($"Converted to {modelDir.FullName} ({manifest.Variant}, {manifest.Precision}).");
             }
 
             return ExitCodes.Success;
