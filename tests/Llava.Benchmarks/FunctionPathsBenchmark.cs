@@ -65,7 +65,7 @@ internal static class FunctionPathsBenchmark
             services.AddSingleton<IImageReferenceResolver>(resolver);
             services.AddLlavaHttpApi();
             using ServiceProvider provider = services.BuildServiceProvider();
-            ServingHttp http = new(provider.GetRequiredService<HealthHandler>(), provider.GetRequiredService<AskHandler>(), provider.GetRequiredService<ChatCompletionsHandler>());
+            ServingHttp http = new(provider.GetRequiredService<HealthHandler>(), provider.GetRequiredService<AskHandler>(), provider.GetRequiredService<ChatCompletionsHandler>(), provider.GetRequiredService<ModelsHandler>());
             byte[] image = File.ReadAllBytes(RepositoryPaths.Fixture("images", "chelsea_336x336.png"));
             await images.GetBlobClient("bench/source.png").UploadAsync(BinaryData.FromBytes(image), overwrite: true);
             QueueClient consumer = storage.Queues.GetQueueClient(queue.Name);
