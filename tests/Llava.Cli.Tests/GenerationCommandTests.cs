@@ -21,7 +21,8 @@ public sealed class GenerationCommandTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(output.Writes.Count(w => w.Trim().Length > 0) >= 2, $"expected the answer in several writes, got: {string.Join(" | ", output.Writes)}");
         Assert.Single(result.OutputLines);
-        Assert.Equal("", result.Error.Trim());
+        // stderr stays free of the answer; on a busy machine a load slower than a second shows its status lines there.
+        Assert.All(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), line => Assert.Matches("^(verify|load|ready) ", line));
     }
 
     [Fact]
