@@ -1,4 +1,5 @@
 using Llava.ModelBuilder.Graphs;
+using Llava.ModelFormat;
 
 namespace Llava.ModelBuilder;
 
@@ -15,6 +16,15 @@ public sealed record ConversionOptions
 
     /// <summary>Emit logits for every position (for comparisons with HF; GenAI needs only the last).</summary>
     public bool AllPositionLogits { get; init; }
+
+    /// <summary>One of <see cref="ExecutionProviderName"/>: the provider the folder is built for (and will only run on).</summary>
+    public string ExecutionProvider { get; init; } = ExecutionProviderName.Cpu;
+
+    /// <summary>The decoder's attention; <see cref="DecoderAttention.PlainOperators"/> is a test reference.</summary>
+    public DecoderAttention Attention { get; init; } = DecoderAttention.GroupQuery;
+
+    /// <summary>int4 only: quantize the LM head as well (see <see cref="GraphOptions.QuantizeLmHead"/>).</summary>
+    public bool QuantizeLmHead { get; init; } = true;
 
     /// <summary>Name recorded as the source in the manifest; defaults to the checkpoint folder's name.</summary>
     public string? SourceName { get; init; }

@@ -16,9 +16,23 @@ public static class GenAiConfigWriter
 {
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
 
-    public static string Create(LlavaCheckpointConfig config)
+    public static string Create(LlavaCheckpointConfig config, DecoderAttention attention = DecoderAttention.GroupQuery)
     {
         ArgumentNullException.ThrowIfNull(config);
+        bool groupQuery = attention == DecoderAttention.GroupQuery;
+        JsonObject decoderInputs = new()
+        {
+            ["inputs_embeds"] = DecoderGraphBuilder.InputsEmbeds,
+            ["attention_mask"] = DecoderGraphBuilder.AttentionMask,
+            ["past_key_names"] = DecoderGraphBuilder.PastKeyFormat,
+            ["past_value_names"] = DecoderGraphBuilder.PastValueFormat,
+        };
+        if (!groupQuery)
+        {
+            // GroupQueryAttention derives positions from the mask; only the plain graph reads position_ids.
+            decoderInputs["position_ids"] = DecoderGraphBuilder.PositionIds;
+        }
+
         TextModelConfig text = config.Text;
         JsonArray eos = [.. text.EosTokenIds.Select(id => (JsonNode)id)];
         JsonObject root = new()
@@ -41,14 +55,7 @@ public static class GenAiConfigWriter
                     ["num_key_value_heads"] = text.NumKeyValueHeads,
                     ["num_hidden_layers"] = text.NumHiddenLayers,
                     ["session_options"] = new JsonObject { ["provider_options"] = new JsonArray() },
-                    ["inputs"] = new JsonObject
-                    {
-                        ["inputs_embeds"] = DecoderGraphBuilder.InputsEmbeds,
-                        ["attention_mask"] = DecoderGraphBuilder.AttentionMask,
-                        ["position_ids"] = DecoderGraphBuilder.PositionIds,
-                        ["past_key_names"] = DecoderGraphBuilder.PastKeyFormat,
-                        ["past_value_names"] = DecoderGraphBuilder.PastValueFormat,
-                    },
+                    ["inputs"] = decoderInputs,
                     ["outputs"] = new JsonObject
                     {
                         ["logits"] = DecoderGraphBuilder.Logits,
@@ -82,7 +89,9 @@ public static class GenAiConfigWriter
                 ["top_k"] = 1,
                 ["top_p"] = 1.0,
                 ["repetition_penalty"] = 1.0,
-                ["past_present_share_buffer"] = false,
+                // GroupQueryAttention writes into one [batch, kv_heads, max_length, head] buffer per layer that
+                // GenAI binds as both past and present; the plain graph concatenates, which needs separate buffers.
+                ["past_present_share_buffer"] = groupQuery,
             },
         };
         return root.ToJsonString(s_indented);

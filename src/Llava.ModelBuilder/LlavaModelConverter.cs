@@ -38,6 +38,17 @@ public static class LlavaModelConverter
             throw new ArgumentException($"The int4 block size must be a power of two of at least 16; got {options.Int4BlockSize}.", nameof(options));
         }
 
+        if (!ExecutionProviderName.All.Contains(options.ExecutionProvider))
+        {
+            throw new ArgumentException($"Unknown execution provider '{options.ExecutionProvider}'. Known: {string.Join(", ", ExecutionProviderName.All)}.", nameof(options));
+        }
+
+        if (options.ExecutionProvider == ExecutionProviderName.Cuda && options.Precision == ModelPrecision.Fp32)
+        {
+            // ORT's CUDA GroupQueryAttention has fp16 and bf16 kernels only.
+            throw new ArgumentException("A CUDA folder needs fp16 or int4 precision: ONNX Runtime's CUDA GroupQueryAttention has no float32 kernel.", nameof(options));
+        }
+
         if (!Directory.Exists(checkpointDirectory))
         {
             throw new CheckpointException($"Checkpoint folder not found: {checkpointDirectory}");
@@ -73,6 +84,9 @@ public static class LlavaModelConverter
                 Precision = options.Precision,
                 Int4BlockSize = options.Int4BlockSize,
                 AllPositionLogits = options.AllPositionLogits,
+                ExecutionProvider = options.ExecutionProvider,
+                Attention = options.Attention,
+                QuantizeLmHead = options.QuantizeLmHead,
             };
 
             // Graph writing is CPU and disk bound; run it off the caller's thread, one stage at a time.
@@ -83,7 +97,7 @@ public static class LlavaModelConverter
             await Task.Run(() => DecoderGraphBuilder.Build(Path.Combine(staging, ModelFolderLayout.Decoder), checkpoint, config, names, graphOptions, progress, cancellationToken), cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
 
-            await File.WriteAllTextAsync(Path.Combine(staging, ModelFolderLayout.GenAiConfig), GenAiConfigWriter.Create(config), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(staging, ModelFolderLayout.GenAiConfig), GenAiConfigWriter.Create(config, options.Attention), cancellationToken);
             foreach (string file in ModelFolderLayout.CopiedFromCheckpoint)
             {
                 string source = Path.Combine(checkpointDirectory, file);
@@ -118,6 +132,9 @@ public static class LlavaModelConverter
                 HiddenSize = config.Text.HiddenSize,
                 Precision = options.Precision.ToString().ToLowerInvariant(),
                 Int4BlockSize = options.Precision == ModelPrecision.Int4 ? options.Int4BlockSize : null,
+                ExecutionProvider = options.ExecutionProvider,
+                Attention = options.Attention == DecoderAttention.GroupQuery ? AttentionKind.GroupQuery : AttentionKind.Plain,
+                ActivationType = graphOptions.Float16Activations ? ActivationTypeName.Fp16 : ActivationTypeName.Fp32,
                 Vision = ReadPreprocessing(checkpointDirectory, config),
                 SourceCheckpoint = options.SourceName ?? Path.GetFileName(Path.GetFullPath(checkpointDirectory).TrimEnd(Path.DirectorySeparatorChar)),
                 SourceConfigSha256 = await FileSha256.ComputeAsync(Path.Combine(checkpointDirectory, ModelFolderLayout.CheckpointConfig), cancellationToken),

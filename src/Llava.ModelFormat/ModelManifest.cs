@@ -10,7 +10,8 @@ namespace Llava.ModelFormat;
 public sealed record ModelManifest
 {
     public const string FileName = "llava_manifest.json";
-    public const int CurrentFormatVersion = 1;
+    /// <summary>2: the folder names the execution provider it was built for and its decoder's attention.</summary>
+    public const int CurrentFormatVersion = 2;
 
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
 
@@ -49,6 +50,18 @@ public sealed record ModelManifest
     /// <summary>fp32, fp16 or int4.</summary>
     [JsonPropertyName("precision")]
     public required string Precision { get; init; }
+
+    /// <summary>One of <see cref="ExecutionProviderName"/>: the only provider the graphs were built for.</summary>
+    [JsonPropertyName("execution_provider")]
+    public required string ExecutionProvider { get; init; }
+
+    /// <summary>One of <see cref="AttentionKind"/>.</summary>
+    [JsonPropertyName("attention")]
+    public required string Attention { get; init; }
+
+    /// <summary>One of <see cref="ActivationTypeName"/>: the element type of pixel_values and of every activation.</summary>
+    [JsonPropertyName("activation_type")]
+    public required string ActivationType { get; init; }
 
     [JsonPropertyName("int4_block_size")]
     public int? Int4BlockSize { get; init; }

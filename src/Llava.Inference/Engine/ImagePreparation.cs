@@ -21,7 +21,7 @@ internal sealed class ImagePreparation
 
     public ImagePreparation(ModelManifest manifest, LlavaEngineOptions options)
     {
-        _half = manifest.Precision == "fp16";
+        _half = manifest.ActivationType == ActivationTypeName.Fp16;
         _featuresPerTile = manifest.Vision.FeaturesPerTile;
         _maxImages = options.MaxImagesPerRequest;
         _loader = new ImageLoader(new ImageLoadingOptions { MaxEncodedBytes = options.MaxImageBytes, MaxPixels = options.MaxImagePixels });

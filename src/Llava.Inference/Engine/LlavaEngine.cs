@@ -71,6 +71,7 @@ public sealed partial class LlavaEngine : IDisposable
         ILogger log = logger ?? NullLogger<LlavaEngine>.Instance;
         Stopwatch clock = Stopwatch.StartNew();
         ModelFolder folder = await ModelFolder.OpenAsync(options.ModelPath, options.Verification, progress, cancellationToken);
+        folder.EnsureBuiltFor(options.ExecutionProvider);
         progress?.Report(new ModelLoadProgress("load", 0, 0));
         (Model model, Tokenizer tokenizer) = await Task.Run(() => CreateModel(folder.Path, options.ExecutionProvider, options.EffectiveIntraOpThreads), cancellationToken);
         LlavaEngine engine = new(folder, options, model, tokenizer, log);

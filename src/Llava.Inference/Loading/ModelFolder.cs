@@ -70,6 +70,9 @@ public sealed class ModelFolder
             throw new ModelLoadException($"{manifestPath} names an unknown prompt template '{manifest.PromptTemplate}'. Known: {string.Join(", ", PromptTemplateName.All)}.");
         }
 
+        RequireKnown(manifestPath, "execution provider", manifest.ExecutionProvider, ExecutionProviderName.All);
+        RequireKnown(manifestPath, "attention", manifest.Attention, AttentionKind.All);
+        RequireKnown(manifestPath, "activation type", manifest.ActivationType, ActivationTypeName.All);
         await VerifyFilesAsync(folder, manifest, verification, progress, cancellationToken);
         return new ModelFolder(folder, manifest, ReadAddBos(folder), ReadAnswerDecoding(folder));
     }
@@ -83,6 +86,29 @@ public sealed class ModelFolder
         catch (Exception ex) when (ex is NotSupportedException or InvalidDataException)
         {
             throw new ModelLoadException($"The tokenizer.json of {folder} cannot be used to decode answers: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Refuses to load a folder on a provider it was not built for: its decoder uses kernels (GroupQueryAttention,
+    /// MatMulNBits) whose activation types and accuracy levels differ between CPU and CUDA, so the wrong pairing
+    /// fails deep inside ONNX Runtime (no fp32 GQA on CUDA) or runs far slower than it should.
+    /// </summary>
+    public void EnsureBuiltFor(string executionProvider)
+    {
+        if (!string.Equals(Manifest.ExecutionProvider, executionProvider, StringComparison.Ordinal))
+        {
+            throw new ModelLoadException(
+                $"{Path} was built for the {Manifest.ExecutionProvider} execution provider and cannot run on {executionProvider}. " +
+                $"Convert the checkpoint for {executionProvider} (`llava convert --provider {executionProvider}`) or run on {Manifest.ExecutionProvider}.");
+        }
+    }
+
+    private static void RequireKnown(string manifestPath, string what, string value, IReadOnlyList<string> known)
+    {
+        if (!known.Contains(value))
+        {
+            throw new ModelLoadException($"{manifestPath} names an unknown {what} '{value}'. Known: {string.Join(", ", known)}.");
         }
     }
 

@@ -7,13 +7,15 @@ namespace Llava.ModelBuilder.Graphs;
 /// <summary>
 /// Writes <c>decoder.onnx</c>: the Llama/Mistral/Yi language model from <c>inputs_embeds</c> to logits, with
 /// the KV-cache contract ONNX Runtime GenAI expects (past_key_values.N.key/value in, present.N.key/value out,
-/// [batch, kv_heads, sequence, head_size], concatenated; <c>past_present_share_buffer</c> false).
+/// [batch, kv_heads, sequence, head_size]).
 /// </summary>
 /// <remarks>
-/// Written with standard ONNX operators only, so the same graph runs on every execution provider and can be
-/// checked against HF line by line: RMSNorm in float32, rotary embeddings with HF's rotate-half layout and the
-/// checkpoint's rope_theta, grouped-query attention by repeating K/V heads, a causal mask built from the
-/// cache length and GenAI's attention_mask, and the SiLU-gated MLP.
+/// The product graph is <see cref="GroupQueryDecoderGraph"/> (fused attention, shared KV buffer). With
+/// <see cref="DecoderAttention.PlainOperators"/> this class writes the reference graph instead: standard ONNX
+/// operators only, checked against HF line by line (RMSNorm in float32, rotary embeddings with HF's rotate-half
+/// layout and the checkpoint's rope_theta, grouped-query attention by repeating K/V heads, a causal mask built
+/// from the cache length and GenAI's attention_mask, the SiLU-gated MLP), KV concatenated every step
+/// (<c>past_present_share_buffer</c> false).
 /// </remarks>
 public static class DecoderGraphBuilder
 {
@@ -37,6 +39,13 @@ public static class DecoderGraphBuilder
         int layers = c.NumHiddenLayers;
         using OnnxGraphBuilder graph = new("llava_decoder", onnxPath);
         GraphEmitter e = new(graph, source, options, "decoder", (layers * 9) + 2, progress, cancellationToken);
+        if (options.Attention == DecoderAttention.GroupQuery)
+        {
+            GroupQueryDecoderGraph.Build(graph, e, config, names, options);
+            graph.Save();
+            return;
+        }
+
         OnnxDataType t = e.ComputeType;
         int heads = c.NumAttentionHeads;
         int kvHeads = c.NumKeyValueHeads;

@@ -29,7 +29,7 @@ internal sealed class GraphEmitter
         _stage = stage;
         _tensorsTotal = tensorsTotal;
         _progress = progress;
-        ComputeType = options.Precision == ModelPrecision.Fp16 ? OnnxDataType.Float16 : OnnxDataType.Float;
+        ComputeType = options.Float16Activations ? OnnxDataType.Float16 : OnnxDataType.Float;
     }
 
     public OnnxGraphBuilder Graph { get; }
@@ -84,22 +84,25 @@ internal sealed class GraphEmitter
             throw new CheckpointException($"{weightName}: expected a 2-D Linear weight, found shape [{string.Join(", ", shape)}].");
         }
 
-        int n = checked((int)shape[0]);
-        int k = checked((int)shape[1]);
-        string y;
+        string y = LinearFromWeights(x, weightName, w, checked((int)shape[0]), checked((int)shape[1]), quantizable);
+        return biasName is null ? y : Graph.Op("Add", y, Weight(biasName));
+    }
+
+    /// <summary>
+    /// x @ W^T for W [n, k] (row-major, HF layout) already read, e.g. several projections concatenated along n:
+    /// dense (stored transposed) or, when <paramref name="quantizable"/> and int4, a MatMulNBits node with the
+    /// provider's accuracy level and the graph's activation type.
+    /// </summary>
+    public string LinearFromWeights(string x, string name, float[] w, int n, int k, bool quantizable)
+    {
         if (quantizable && _options.Precision == ModelPrecision.Int4)
         {
-            y = Int4BlockQuantizer.MatMulNBits(Graph, x, weightName, w, n, k, _options.Int4BlockSize);
-        }
-        else
-        {
-            float[] transposed = Transpose(w, n, k);
-            w = [];
-            string init = AddFloats(weightName + ".T", transposed, [k, n]);
-            y = Graph.Op("MatMul", x, init);
+            return Int4BlockQuantizer.MatMulNBits(Graph, x, name, w, n, k, _options.Int4BlockSize, ComputeType, _options.Int4AccuracyLevel);
         }
 
-        return biasName is null ? y : Graph.Op("Add", y, Weight(biasName));
+        float[] transposed = Transpose(w, n, k);
+        string init = AddFloats(name + ".T", transposed, [k, n]);
+        return Graph.Op("MatMul", x, init);
     }
 
     /// <summary>LayerNorm over the last axis (CLIP). Computed in float32 whatever the compute type.</summary>

@@ -1,5 +1,6 @@
 using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelBuilder.Onnx;
+using Llava.ModelFormat;
 
 namespace Llava.ModelBuilder.Graphs;
 
@@ -29,7 +30,7 @@ public static class VisionGraphBuilder
         int layers = config.VisionLayersToRun;
         int tensors = 5 + (layers * 16) + 4 + (config.Architecture == LlavaArchitecture.LlavaNext ? 1 : 0);
         using OnnxGraphBuilder graph = new("llava_vision", onnxPath);
-        GraphEmitter e = new(graph, source, options with { Precision = options.Precision == ModelPrecision.Fp16 ? ModelPrecision.Fp16 : ModelPrecision.Fp32 }, "vision", tensors, progress, cancellationToken);
+        GraphEmitter e = new(graph, source, options with { Precision = options.Float16Activations ? ModelPrecision.Fp16 : ModelPrecision.Fp32, ExecutionProvider = ExecutionProviderName.Cpu }, "vision", tensors, progress, cancellationToken);
         OnnxDataType t = e.ComputeType;
 
         string pixels = graph.AddInput(PixelValues, t, "num_tiles", (long)v.NumChannels, (long)v.ImageSize, (long)v.ImageSize);

@@ -7,9 +7,11 @@ namespace Llava.ModelBuilder.Tests.Conversion;
 
 /// <summary>
 /// The three graphs of a converted model folder driven directly through ONNX Runtime (no GenAI), with the KV
-/// cache kept here the way GenAI keeps it (<c>past_present_share_buffer: false</c>): the first decoder call gets
-/// empty past tensors [batch, kv_heads, 0, head_dim], every later call the previous call's present tensors;
-/// <c>attention_mask</c> is ones over every position so far and <c>position_ids</c> are absolute positions.
+/// cache kept here the way GenAI keeps it. GroupQueryAttention decoders (no position_ids input) get
+/// <c>past_present_share_buffer: true</c>: one zeroed [batch, kv_heads, max_length, head_dim] buffer per layer
+/// and K/V, bound as both past input and present output of every call, which GQA fills in place. Plain graphs
+/// get <c>false</c>: empty pasts [batch, kv_heads, 0, head_dim] first, then each call's presents; they also get
+/// absolute position_ids. <c>attention_mask</c> is ones over every position so far.
 /// </summary>
 internal sealed class OnnxGraphsRun : IDisposable
 {
@@ -23,6 +25,9 @@ internal sealed class OnnxGraphsRun : IDisposable
     private readonly int _headDim;
     private readonly string[] _decoderInputs;
     private readonly string[] _decoderOutputs;
+    private readonly bool _sharedBuffer;
+    private readonly bool _allPositionLogits;
+    private int _maxLength;
 
     /// <summary>The decoder's present tensors from the last call (owned by <see cref="_presentOwner"/>), or empty pasts.</summary>
     private OrtValue[] _past = [];
@@ -43,7 +48,14 @@ internal sealed class OnnxGraphsRun : IDisposable
         Hidden = _decoder.InputMetadata[DecoderGraphBuilder.InputsEmbeds].Dimensions[2];
         Vocab = _decoder.OutputMetadata[DecoderGraphBuilder.Logits].Dimensions[2];
 
-        List<string> inputs = [DecoderGraphBuilder.InputsEmbeds, DecoderGraphBuilder.AttentionMask, DecoderGraphBuilder.PositionIds];
+        _sharedBuffer = !_decoder.InputMetadata.ContainsKey(DecoderGraphBuilder.PositionIds);
+        _allPositionLogits = _decoder.OutputMetadata[DecoderGraphBuilder.Logits].Dimensions[1] != 1;
+        List<string> inputs = [DecoderGraphBuilder.InputsEmbeds, DecoderGraphBuilder.AttentionMask];
+        if (!_sharedBuffer)
+        {
+            inputs.Add(DecoderGraphBuilder.PositionIds);
+        }
+
         List<string> outputs = [DecoderGraphBuilder.Logits];
         for (int i = 0; i < _layers; i++)
         {
@@ -87,16 +99,30 @@ internal sealed class OnnxGraphsRun : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
-    /// <summary>Drops the cache and starts <paramref name="batch"/> new sequences: empty past tensors, as GenAI's first step.</summary>
-    public void StartSequences(int batch)
+    /// <summary>True when the decoder uses GroupQueryAttention with a KV buffer shared by past and present.</summary>
+    public bool SharedBuffer => _sharedBuffer;
+
+    /// <summary>
+    /// Drops the cache and starts <paramref name="batch"/> new sequences, as GenAI's first step: zeroed shared
+    /// buffers of <paramref name="maxLength"/> positions (GenAI's search.max_length), or empty pasts.
+    /// </summary>
+    public void StartSequences(int batch, int maxLength = 3072)
     {
         ReleaseCache();
         Batch = batch;
         CachedLength = 0;
+        _maxLength = maxLength;
         _past = new OrtValue[2 * _layers];
         for (int i = 0; i < _past.Length; i++)
         {
-            _past[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [batch, _kvHeads, 0, _headDim]);
+            if (_sharedBuffer)
+            {
+                _past[i] = OrtValue.CreateTensorValueFromMemory(new float[batch * _kvHeads * maxLength * _headDim], [batch, _kvHeads, maxLength, _headDim]);
+            }
+            else
+            {
+                _past[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [batch, _kvHeads, 0, _headDim]);
+            }
         }
     }
 
@@ -123,6 +149,21 @@ internal sealed class OnnxGraphsRun : IDisposable
         using OrtValue embeds = Tensor(inputsEmbeds, [Batch, seqLen, Hidden]);
         using OrtValue attentionMask = OrtValue.CreateTensorValueFromMemory(mask, [Batch, total]);
         using OrtValue positionIds = OrtValue.CreateTensorValueFromMemory(positions, [Batch, seqLen]);
+        if (_sharedBuffer)
+        {
+            if (total > _maxLength)
+            {
+                throw new InvalidOperationException($"{total} positions do not fit the {_maxLength}-position KV buffer.");
+            }
+
+            // Presents are bound to the past buffers themselves: GQA writes the new positions in place.
+            float[] rows = new float[Batch * (_allPositionLogits ? seqLen : 1) * Vocab];
+            using OrtValue logitsValue = OrtValue.CreateTensorValueFromMemory(rows, [Batch, _allPositionLogits ? seqLen : 1, Vocab]);
+            _decoder.Run(_runOptions, _decoderInputs, [embeds, attentionMask, .. _past], _decoderOutputs, [logitsValue, .. _past]);
+            CachedLength = total;
+            return rows;
+        }
+
         IDisposableReadOnlyCollection<OrtValue> outputs = _decoder.Run(_runOptions, _decoderInputs, [embeds, attentionMask, positionIds, .. _past], _decoderOutputs);
         float[] logits = outputs[0].GetTensorDataAsSpan<float>().ToArray();
         ReleaseCache();
