@@ -10,8 +10,10 @@ namespace Llava.Cli.Bench;
 /// <summary>
 /// The three graphs of a model folder run directly with ONNX Runtime <see cref="InferenceSession"/>s, no GenAI:
 /// vision on the prompt's tiles, the embedding graph on the whole prompt, a decoder prefill, then one
-/// embedding + decoder call per new token with the KV cache kept here (the previous call's present tensors
-/// become the next past, as GenAI does with <c>past_present_share_buffer: false</c>), greedy argmax. Tensors
+/// embedding + decoder call per new token with the KV cache kept here as GenAI keeps it, greedy argmax. A
+/// GroupQueryAttention decoder gets GenAI's shared buffer (<c>past_present_share_buffer: true</c>): one
+/// [1, kv_heads, prompt + max new tokens, head] buffer per layer and K/V, allocated once and bound as both past
+/// and present, written in place; a plain-operator decoder gets the previous call's presents as its pasts. Tensors
 /// pass from one session to the next as <see cref="OrtValue"/>s without managed copies, so this is the floor
 /// the engine's overhead is measured against.
 /// </summary>
@@ -30,6 +32,8 @@ internal sealed class RawOnnxPipeline : IDisposable
     private readonly long[] _tileShape;
     private readonly bool _int32Ids;
     private readonly bool _int32Positions;
+    private readonly bool _sharedBuffer;
+    private readonly long _vocab;
 
     public RawOnnxPipeline(string modelDirectory)
     {
@@ -49,8 +53,15 @@ internal sealed class RawOnnxPipeline : IDisposable
         _hidden = _decoder.InputMetadata[DecoderGraphBuilder.InputsEmbeds].Dimensions[2];
         _tileShape = [.. _vision.InputMetadata[VisionGraphBuilder.PixelValues].Dimensions.Skip(1).Select(d => (long)d)];
         _int32Ids = _embedding.InputMetadata[EmbeddingGraphBuilder.InputIds].ElementDataType == TensorElementType.Int32;
-        _int32Positions = _decoder.InputMetadata[DecoderGraphBuilder.PositionIds].ElementDataType == TensorElementType.Int32;
-        List<string> inputs = [DecoderGraphBuilder.InputsEmbeds, DecoderGraphBuilder.AttentionMask, DecoderGraphBuilder.PositionIds];
+        _sharedBuffer = !_decoder.InputMetadata.ContainsKey(DecoderGraphBuilder.PositionIds);
+        _int32Positions = _decoder.InputMetadata[DecoderGraphBuilder.AttentionMask].ElementDataType == TensorElementType.Int32;
+        _vocab = _decoder.OutputMetadata[DecoderGraphBuilder.Logits].Dimensions[2];
+        List<string> inputs = [DecoderGraphBuilder.InputsEmbeds, DecoderGraphBuilder.AttentionMask];
+        if (!_sharedBuffer)
+        {
+            inputs.Add(DecoderGraphBuilder.PositionIds);
+        }
+
         List<string> outputs = [DecoderGraphBuilder.Logits];
         for (int i = 0; i < _layers; i++)
         {
@@ -89,6 +100,11 @@ internal sealed class RawOnnxPipeline : IDisposable
                 using OrtValue index = OrtValue.CreateTensorValueFromMemory(prompt.FeatureIndex, [prompt.FeatureIndex.Length]);
                 visionOutputs = _vision.Run(_runOptions, [VisionGraphBuilder.PixelValues, VisionGraphBuilder.FeatureIndex], [pixels, index], [VisionGraphBuilder.ImageFeatures]);
                 features = visionOutputs[0];
+            }
+
+            if (_sharedBuffer)
+            {
+                return GenerateShared(prompt, maxNewTokens, eosTokenIds, features, noFeatures, clock);
             }
 
             for (int i = 0; i < pasts.Length; i++)
@@ -147,6 +163,61 @@ internal sealed class RawOnnxPipeline : IDisposable
         }
     }
 
+    /// <summary>The GroupQueryAttention loop: KV buffers sized prompt + max new tokens, as the engine sizes GenAI's.</summary>
+    private RawRun GenerateShared(PreparedPrompt prompt, int maxNewTokens, IReadOnlySet<int> eosTokenIds, OrtValue features, OrtValue noFeatures, Stopwatch clock)
+    {
+        long maxLength = prompt.TokenIds.Length + maxNewTokens;
+        OrtValue[] buffers = new OrtValue[2 * _layers];
+        float[] logits = new float[_vocab];
+        using OrtValue logitsValue = OrtValue.CreateTensorValueFromMemory(logits, [1, 1, _vocab]);
+        try
+        {
+            for (int i = 0; i < buffers.Length; i++)
+            {
+                buffers[i] = OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, [1, _kvHeads, maxLength, _headDim]);
+            }
+
+            List<int> tokens = [];
+            int cached = 0;
+            int[] ids = prompt.TokenIds;
+            TimeSpan firstToken = TimeSpan.Zero;
+            while (true)
+            {
+                using IDisposableReadOnlyCollection<OrtValue> embeds = Embed(ids, features);
+                features = noFeatures;
+                int total = cached + ids.Length;
+                using OrtValue mask = Mask(total);
+                _decoder.Run(_runOptions, _decoderInputs, [embeds[0], mask, .. buffers], _decoderOutputs, [logitsValue, .. buffers]);
+                cached = total;
+                int token = ArgMax(logits);
+                tokens.Add(token);
+                if (tokens.Count == 1)
+                {
+                    firstToken = clock.Elapsed;
+                }
+
+                if (eosTokenIds.Contains(token) || tokens.Count >= maxNewTokens)
+                {
+                    return new RawRun(firstToken, clock.Elapsed - firstToken, tokens);
+                }
+
+                ids = [token];
+            }
+        }
+        finally
+        {
+            foreach (OrtValue? buffer in buffers)
+            {
+                buffer?.Dispose();
+            }
+        }
+    }
+
+    private OrtValue Mask(int total) =>
+        _int32Positions
+            ? OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat(1, total).ToArray(), [1, total])
+            : OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat(1L, total).ToArray(), [1, total]);
+
     public void Dispose()
     {
         _decoder.Dispose();
@@ -166,9 +237,7 @@ internal sealed class RawOnnxPipeline : IDisposable
     private IDisposableReadOnlyCollection<OrtValue> Decode(OrtValue embeds, int cached, int length, OrtValue[] pasts)
     {
         int total = cached + length;
-        using OrtValue mask = _int32Positions
-            ? OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat(1, total).ToArray(), [1, total])
-            : OrtValue.CreateTensorValueFromMemory(Enumerable.Repeat(1L, total).ToArray(), [1, total]);
+        using OrtValue mask = Mask(total);
         using OrtValue positions = _int32Positions
             ? OrtValue.CreateTensorValueFromMemory(Enumerable.Range(cached, length).ToArray(), [1, length])
             : OrtValue.CreateTensorValueFromMemory(Enumerable.Range(cached, length).Select(p => (long)p).ToArray(), [1, length]);

@@ -8,7 +8,7 @@ using Llava.ModelFormat;
 
 namespace Llava.Cli.Commands;
 
-/// <summary><c>llava convert &lt;checkpoint-dir&gt; &lt;out-dir&gt; [--precision fp32|fp16|int4]</c>.</summary>
+/// <summary><c>llava convert &lt;checkpoint-dir&gt; &lt;out-dir&gt; [--precision fp32|fp16|int4] [--provider cpu|cuda]</c>.</summary>
 internal static class ConvertCommand
 {
     public static Command Create(CliContext context)
@@ -17,12 +17,14 @@ internal static class ConvertCommand
         Argument<DirectoryInfo> output = new("out-dir") { Description = "Where to write the model folder (must not exist or be empty, unless --force)." };
         Option<ModelPrecision> precision = new("--precision", "-p") { Description = "Weights: fp32 (reference), fp16, or int4 (4-bit decoder linears).", DefaultValueFactory = _ => ModelPrecision.Fp32 };
         Option<int> blockSize = new("--block-size") { Description = "Block size of int4 weights (power of two, >= 16).", DefaultValueFactory = _ => 32 };
+        Option<string> provider = new("--provider") { Description = "Execution provider the folder is built for, and the only one it runs on: cpu or cuda (fp16 or int4 only).", DefaultValueFactory = _ => ExecutionProviderName.Cpu };
+        provider.AcceptOnlyFromAmong([.. ExecutionProviderName.All]);
         Option<bool> force = new("--force") { Description = "Replace an existing output folder." };
         Option<bool> json = new("--json") { Description = "Print the manifest as JSON on stdout." };
 
         Command command = new("convert", "Convert a llava-hf checkpoint into an ONNX model folder the runtime serves.")
         {
-            checkpoint, output, precision, blockSize, force, json,
+            checkpoint, output, precision, provider, blockSize, force, json,
         };
         CommandRunner.SetAction(command, context, async (parse, cancellationToken) =>
         {
@@ -32,7 +34,7 @@ internal static class ConvertCommand
                 context,
                 parse.GetValue(checkpoint)!.FullName,
                 target,
-                new ConversionOptions { Precision = parse.GetValue(precision), Int4BlockSize = parse.GetValue(blockSize), Overwrite = parse.GetValue(force) },
+                new ConversionOptions { Precision = parse.GetValue(precision), ExecutionProvider = parse.GetValue(provider)!, Int4BlockSize = parse.GetValue(blockSize), Overwrite = parse.GetValue(force) },
                 cancellationToken);
             if (parse.GetValue(json))
             {
@@ -42,7 +44,7 @@ internal static class ConvertCommand
             {
                 long bytes = manifest.Files.Sum(f => f.Bytes);
                 using Process self = Process.GetCurrentProcess();
-                await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Converted {manifest.SourceCheckpoint} ({manifest.Variant}, {manifest.Precision}) to {target}: {manifest.Files.Count} files, {bytes / 1048576.0:F1} MiB, {clock.Elapsed.TotalSeconds:F1} s, peak memory {self.PeakWorkingSet64 / 1048576.0:F0} MiB."));
+                await context.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Converted {manifest.SourceCheckpoint} ({manifest.Variant}, {manifest.Precision}, {manifest.ExecutionProvider}) to {target}: {manifest.Files.Count} files, {bytes / 1048576.0:F1} MiB, {clock.Elapsed.TotalSeconds:F1} s, peak memory {self.PeakWorkingSet64 / 1048576.0:F0} MiB."));
             }
 
             return ExitCodes.Success;
