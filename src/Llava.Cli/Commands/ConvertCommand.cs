@@ -19,12 +19,13 @@ internal static class ConvertCommand
         Option<int> blockSize = new("--block-size") { Description = "Block size of int4 weights (power of two, >= 16).", DefaultValueFactory = _ => 32 };
         Option<string> provider = new("--provider") { Description = "Execution provider the folder is built for, and the only one it runs on: cpu or cuda (fp16 or int4 only).", DefaultValueFactory = _ => ExecutionProviderName.Cpu };
         provider.AcceptOnlyFromAmong([.. ExecutionProviderName.All]);
+        Option<bool> keepLmHead = new("--keep-lm-head") { Description = "int4 only: keep the LM head in the activation type instead of quantizing it." };
         Option<bool> force = new("--force") { Description = "Replace an existing output folder." };
         Option<bool> json = new("--json") { Description = "Print the manifest as JSON on stdout." };
 
         Command command = new("convert", "Convert a llava-hf checkpoint into an ONNX model folder the runtime serves.")
         {
-            checkpoint, output, precision, provider, blockSize, force, json,
+            checkpoint, output, precision, provider, blockSize, keepLmHead, force, json,
         };
         CommandRunner.SetAction(command, context, async (parse, cancellationToken) =>
         {
@@ -34,7 +35,7 @@ internal static class ConvertCommand
                 context,
                 parse.GetValue(checkpoint)!.FullName,
                 target,
-                new ConversionOptions { Precision = parse.GetValue(precision), ExecutionProvider = parse.GetValue(provider)!, Int4BlockSize = parse.GetValue(blockSize), Overwrite = parse.GetValue(force) },
+                new ConversionOptions { Precision = parse.GetValue(precision), ExecutionProvider = parse.GetValue(provider)!, Int4BlockSize = parse.GetValue(blockSize), QuantizeLmHead = !parse.GetValue(keepLmHead), Overwrite = parse.GetValue(force) },
                 cancellationToken);
             if (parse.GetValue(json))
             {

@@ -26,8 +26,7 @@ public static class EmbeddingGraphBuilder
 
         string ids = graph.AddInput(InputIds, OnnxDataType.Int64, "batch_size", "sequence_length");
         string features = graph.AddInput(ImageFeatures, t, "num_image_tokens", (long)hidden);
-        string table = e.Weight(names.EmbedTokens);
-        string embeds = graph.Node("Gather", [table, ids], attributes: new Dictionary<string, object> { ["axis"] = 0L })[0];
+        string embeds = e.CastToComputeType(graph.Node("Gather", [Float16Table(e, names.EmbedTokens, options), ids], attributes: new Dictionary<string, object> { ["axis"] = 0L })[0]);
 
         // Flattened over batch and sequence: the k-th image token takes image feature row k.
         string flatIds = e.Reshape(ids, -1);
@@ -45,5 +44,30 @@ public static class EmbeddingGraphBuilder
         string merged = graph.Op("Where", mask, gathered, embeds);
         graph.AddOutputAs(merged, InputsEmbeds, t, "batch_size", "sequence_length", (long)hidden);
         graph.Save();
+    }
+
+    /// <summary>
+    /// The token table in float16: half the bytes of float32 (the table is vocabulary x hidden, 0.5 GB for a 7B
+    /// model), and only the looked-up rows are widened. Exact for fp16 checkpoints (every llava-hf one but the
+    /// bf16 34b, whose values fp16 holds to ~3 decimal digits more than bf16 does); an fp32 model whose table fp16
+    /// cannot hold exactly keeps float32, so the fp32 reference path never loses a bit.
+    /// </summary>
+    private static string Float16Table(GraphEmitter e, string name, GraphOptions options)
+    {
+        float[] table = e.Read(name, out long[] shape);
+        Half[] half = new Half[table.Length];
+        HalfConverter.FloatToHalf(table, half);
+        bool exact = true;
+        for (int i = 0; i < table.Length && exact; i++)
+        {
+            exact = (float)half[i] == table[i];
+        }
+
+        if (options.Precision == ModelPrecision.Fp32 && !exact)
+        {
+            return e.Graph.AddInitializer(name, table, shape);
+        }
+
+        return e.Graph.AddInitializer(name, half, shape);
     }
 }

@@ -147,6 +147,9 @@ internal sealed class GraphEmitter
     /// <summary>Casts float32 back to the compute type (no-op when that is float32).</summary>
     public string FromFloat(string x) => ComputeType == OnnxDataType.Float ? x : Cast(x, ComputeType);
 
+    /// <summary>Casts a float16 or float32 value to the compute type (CastLike: a no-op when the types agree).</summary>
+    public string CastToComputeType(string x) => Graph.Op("CastLike", x, Scalar(0));
+
     public string Cast(string x, OnnxDataType to) =>
         Graph.Node("Cast", [x], attributes: new Dictionary<string, object> { ["to"] = to })[0];
 

@@ -30,13 +30,13 @@ public static class TinyModels
     });
 
     /// <summary>The converted model folder of a family at a precision.</summary>
-    public static string Model(string family, ModelPrecision precision = ModelPrecision.Fp32, bool allPositionLogits = false, int int4BlockSize = 32)
+    public static string Model(string family, ModelPrecision precision = ModelPrecision.Fp32, bool allPositionLogits = false, int int4BlockSize = 32, string executionProvider = "cpu", DecoderAttention attention = DecoderAttention.GroupQuery)
     {
         string checkpoint = Checkpoint(family);
-        string key = $"model-{family}-{precision}-{(allPositionLogits ? "all" : "last")}-{int4BlockSize}".ToLowerInvariant();
+        string key = $"model-{family}-{precision}-{(allPositionLogits ? "all" : "last")}-{int4BlockSize}-{executionProvider}-{attention}".ToLowerInvariant();
         return GetOrBuild(key, target =>
         {
-            ConversionOptions options = new() { Precision = precision, AllPositionLogits = allPositionLogits, Int4BlockSize = int4BlockSize };
+            ConversionOptions options = new() { Precision = precision, AllPositionLogits = allPositionLogits, Int4BlockSize = int4BlockSize, ExecutionProvider = executionProvider, Attention = attention };
             LlavaModelConverter.ConvertAsync(checkpoint, target, options).GetAwaiter().GetResult();
         });
     }
