@@ -159,7 +159,7 @@ internal static class GroupQueryDecoderGraph
     private static (string Normalised, string Sum) SkipNorm(GraphEmitter e, string x, string residual, string weightName, double epsilon)
     {
         OnnxGraphBuilder g = e.Graph;
-        string name = g.IsDefined(weightName) ? weightName + "/skip" : weightName.Replace(".weight", string.Empty, StringComparison.Ordinal) + "/SkipSimplifiedLayerNormalization";
+        string name = weightName.Replace(".weight", string.Empty, StringComparison.Ordinal) + "/SkipSimplifiedLayerNormalization";
         string[] outputs = g.Node(
             "SkipSimplifiedLayerNormalization",
             [x, residual, e.Weight(weightName)],
