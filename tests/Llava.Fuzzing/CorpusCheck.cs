@@ -30,6 +30,18 @@ internal static class CorpusCheck
             }
 
             bool ok = first == entry.Expect && second == first;
+            if (!ok && detail.Length == 0)
+            {
+                try
+                {
+                    loader.Load(bytes).Dispose();
+                }
+                catch (ImageRejectedException e)
+                {
+                    detail = e.Message + (e.InnerException is null ? string.Empty : $" [{e.InnerException.GetType().Name}]");
+                }
+            }
+
             mismatches += ok ? 0 : 1;
             output.WriteLine($"{(ok ? "ok  " : "FAIL")} {entry.File,-48} expect={entry.Expect,-11} got={first}/{second} pillow={entry.Pillow ?? "-"} {watch.ElapsedMilliseconds} ms {detail}");
         }
