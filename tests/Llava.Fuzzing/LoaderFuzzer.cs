@@ -85,6 +85,25 @@ internal static class LoaderFuzzer
         return findings.Count == 0 ? 0 : 1;
     }
 
+    /// <summary>Runs saved findings again (after a fix): prints each file's outcome twice; fails if anything still escapes or differs.</summary>
+    public static int Replay(string directory, TextWriter output)
+    {
+        ImageLoader loader = new();
+        int bad = 0;
+        foreach (string file in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
+        {
+            byte[] input = File.ReadAllBytes(file);
+            Stopwatch call = Stopwatch.StartNew();
+            string first = Outcome(loader, input, out Exception? escaped);
+            string second = Outcome(loader, input, out Exception? escapedAgain);
+            bool ok = escaped is null && escapedAgain is null && first == second;
+            bad += ok ? 0 : 1;
+            output.WriteLine($"{(ok ? "ok  " : "BAD ")} {Path.GetFileName(file)}: {first}/{second} {call.ElapsedMilliseconds} ms {escaped?.GetType().Name}");
+        }
+
+        return bad == 0 ? 0 : 1;
+    }
+
     private static string Outcome(ImageLoader loader, byte[] input, out Exception? escaped)
     {
         escaped = null;

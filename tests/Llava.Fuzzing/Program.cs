@@ -1,7 +1,7 @@
 using Llava.Fuzzing;
 using Llava.Testing.HostileImages;
 
-// llava-fuzzing generate [dir] | check [dir] | fuzz [--seconds N] [--seed S] [--out dir]
+// Llava.Fuzzing generate [dir] | check [dir] | fuzz [dir] [--seconds N] [--seed S] [--out dir] | replay <findings dir>
 string command = args.Length > 0 ? args[0] : "help";
 string? Option(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 string directory = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? args[1] : HostileImageManifest.Directory;
@@ -15,6 +15,8 @@ switch (command)
         return 0;
     case "check":
         return CorpusCheck.Run(directory, Console.Out);
+    case "replay":
+        return LoaderFuzzer.Replay(directory, Console.Out);
     case "fuzz":
         return LoaderFuzzer.Run(
             directory,
@@ -23,6 +25,6 @@ switch (command)
             Option("--out") ?? Path.Combine(Path.GetTempPath(), "llava-fuzz-crashes"),
             Console.Out);
     default:
-        Console.Error.WriteLine("usage: Llava.Fuzzing generate [dir] | check [dir] | fuzz [--seconds N] [--seed S] [--out dir]");
+        Console.Error.WriteLine("usage: Llava.Fuzzing generate [dir] | check [dir] | fuzz [dir] [--seconds N] [--seed S] [--out dir] | replay <findings dir>");
         return 2;
 }

@@ -9,6 +9,12 @@ namespace Llava.Inference.Images;
 /// earlier image, so the same input could be answered differently from one call to the next (a truncated WebP was
 /// seen to give 400 or 415 at random). Zeroed buffers make every decode a function of the input alone.
 /// </summary>
+/// <remarks>
+/// The inner allocator must hand out one buffer type for every size (ImageSharp's pooled allocator mixes pooled
+/// arrays and unmanaged blocks inside one image, which only its own group logic can handle). The loader uses
+/// <see cref="SimpleGcMemoryAllocator"/>: plain arrays, zeroed by the runtime and returned to the GC with the image,
+/// so a burst of large or hostile images leaves no pool behind.
+/// </remarks>
 internal sealed class CleanMemoryAllocator : MemoryAllocator
 {
     // ImageSharp's own pool hands out 4 MiB blocks for large images; groups are built from buffers of this size.

@@ -71,7 +71,7 @@ public sealed class ImageLoader
         {
             // The largest legitimate buffer is one 64-bit-per-pixel frame at the pixel limit (16-bit PNG); anything
             // bigger is a header or frame descriptor lying about its size.
-            MemoryAllocator = new CleanMemoryAllocator(MemoryAllocator.Create(), (options.MaxPixels * 8) + (64L * 1024 * 1024)),
+            MemoryAllocator = new CleanMemoryAllocator(new SimpleGcMemoryAllocator(), (options.MaxPixels * 8) + (64L * 1024 * 1024)),
         };
         _configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, _gif);
     }

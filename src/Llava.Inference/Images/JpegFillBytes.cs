@@ -20,6 +20,11 @@ internal static class JpegFillBytes
             }
 
             any |= at > start;
+            if (at + 1 >= data.Length)
+            {
+                break;
+            }
+
             byte code = data[at + 1];
             if (code == 0xDA || at + 4 > data.Length)
             {
