@@ -81,41 +81,7 @@ public sealed class ImageLoader
     /// <summary>Reads at most <see cref="ImageLoadingOptions.MaxEncodedBytes"/> + 1 bytes from the stream, then decodes.</summary>
     public async Task<DecodedImage> LoadAsync(Stream stream, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        long max = _options.MaxEncodedBytes;
-        if (stream.CanSeek && stream.Length - stream.Position > max)
-        {
-            throw TooManyBytes(stream.Length - stream.Position);
-        }
-
-        byte[] buffer = new byte[(int)Math.Min(max + 1, stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) + 1 : 81920)];
-        int length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                if (length > max)
-                {
-                    throw TooManyBytes(length, atLeast: true);
-                }
-
-                Array.Resize(ref buffer, (int)Math.Min(max + 1, (long)buffer.Length * 2));
-            }
-
-            int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            length += read;
-        }
-
-        if (length > max)
-        {
-            throw TooManyBytes(length, atLeast: true);
-        }
-
+        (byte[] buffer, int length) = await BoundedImageReader.ReadCoreAsync(stream, _options.MaxEncodedBytes, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return LoadCore(buffer, length);
     }
@@ -385,7 +351,5 @@ public sealed class ImageLoader
         _ => new(ImageRejectionReason.Corrupt, $"The {name} image cannot be used: {part} is damaged or truncated ({e.Message}).", e),
     };
 
-    private ImageRejectedException TooManyBytes(long length, bool atLeast = false) => new(
-        ImageRejectionReason.TooLarge,
-        $"The image is {(atLeast ? "more than " : string.Empty)}{(atLeast ? _options.MaxEncodedBytes : length)} bytes; the limit is {_options.MaxEncodedBytes} bytes.");
+    private ImageRejectedException TooManyBytes(long length) => BoundedImageReader.TooLarge(length, _options.MaxEncodedBytes, atLeast: false);
 }

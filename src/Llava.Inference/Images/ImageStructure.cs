@@ -412,6 +412,12 @@ internal static class ImageStructure
             return "the BMP colour masks are all zero";
         }
 
+        // Run-length encoded: PIL refuses a stream that ends before it has covered every pixel; ImageSharp would fill.
+        if ((compression == 1 && bitsPerPixel == 8) || (compression == 2 && bitsPerPixel == 4))
+        {
+            return RleCovers(data[(int)offset..], width, height, compression == 2) ? null : "the BMP run-length data ends before the image does (truncated)";
+        }
+
         // Uncompressed (BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS): rows are padded to 4 bytes.
         if (compression is 0 or 3 or 6)
         {
@@ -423,6 +429,59 @@ internal static class ImageStructure
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether RLE8/RLE4 data reaches every pixel position (runs, absolute runs, end-of-line and delta moves all
+    /// count, as in PIL's decoder) before its end-of-bitmap code or the end of the data.
+    /// </summary>
+    private static bool RleCovers(ReadOnlySpan<byte> rle, long width, long height, bool fourBit)
+    {
+        long needed = width * height;
+        long covered = 0;
+        int at = 0;
+        while (at + 2 <= rle.Length && covered < needed)
+        {
+            byte count = rle[at];
+            byte value = rle[at + 1];
+            at += 2;
+            if (count > 0)
+            {
+                covered += count;
+            }
+            else if (value == 0)
+            {
+                covered = (covered + width - 1) / width * width;
+            }
+            else if (value == 1)
+            {
+                break;
+            }
+            else if (value == 2)
+            {
+                if (at + 2 > rle.Length)
+                {
+                    return false;
+                }
+
+                covered += rle[at] + ((long)rle[at + 1] * width);
+                at += 2;
+            }
+            else
+            {
+                // Absolute run of `value` pixels, padded to a 16-bit boundary.
+                int bytes = fourBit ? (value + 1) / 2 : value;
+                at += bytes + (bytes & 1);
+                if (at > rle.Length)
+                {
+                    return false;
+                }
+
+                covered += value;
+            }
+        }
+
+        return covered >= needed;
     }
 
     private static string? CheckWebP(ReadOnlySpan<byte> data)
