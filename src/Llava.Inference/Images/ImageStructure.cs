@@ -526,11 +526,46 @@ internal static class ImageStructure
                 }
             }
 
+            if (type.SequenceEqual("VP8 "u8) && Vp8Damage(data.Slice((int)at + 8, (int)size)) is { } vp8)
+            {
+                return vp8;
+            }
+
             image |= type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8) || type.SequenceEqual("ANMF"u8);
             at += 8 + size + (size & 1);
         }
 
         return image ? null : "the WebP file has no image data";
+    }
+
+    /// <summary>
+    /// Checks a lossy key frame's header against its data. Every macroblock of a key frame costs at least ~2.7 bits of
+    /// the first partition (its luma and chroma modes are coded with fixed probabilities), so a frame whose first
+    /// partition is far too small for its declared size is damaged: libwebp (and so PIL) stops at the premature end,
+    /// while ImageSharp would spend seconds decoding a 40-megapixel picture out of a 150-byte file.
+    /// </summary>
+    private static string? Vp8Damage(ReadOnlySpan<byte> frame)
+    {
+        if (frame.Length < 10)
+        {
+            return "the WebP lossy frame header is truncated";
+        }
+
+        int tag = frame[0] | (frame[1] << 8) | (frame[2] << 16);
+        int firstPartition = tag >> 5;
+        if ((tag & 1) != 0 || !frame.Slice(3, 3).SequenceEqual((ReadOnlySpan<byte>)[0x9D, 0x01, 0x2A]))
+        {
+            return "the WebP lossy frame is not a valid key frame";
+        }
+
+        if (firstPartition > frame.Length - 10)
+        {
+            return "the WebP lossy frame ends inside its first partition (truncated)";
+        }
+
+        long macroblocks = (long)(((BinaryPrimitives.ReadUInt16LittleEndian(frame[6..]) & 0x3FFF) + 15) / 16) * (((BinaryPrimitives.ReadUInt16LittleEndian(frame[8..]) & 0x3FFF) + 15) / 16);
+        // Half a bit per macroblock: five times below the least any encoder can write.
+        return firstPartition * 16L < macroblocks ? "the WebP lossy frame holds far too little data for its size (truncated or damaged)" : null;
     }
 
     private static uint Crc32(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFF, data);
