@@ -88,20 +88,17 @@ internal static class ImageCaptioner
         return false;
     }
 
-    /// <summary>Reads an image file, refusing one over the engine's size limit before reading it.</summary>
+    /// <summary>
+    /// Reads an image file (or a device or pipe: <c>/dev/stdin</c>, <c>/dev/zero</c>), never more than the engine's
+    /// size limit; anything longer is refused as too large.
+    /// </summary>
     public static async Task<byte[]> ReadImageAsync(string path, long maxBytes, CancellationToken cancellationToken)
     {
-        FileInfo file = new(path);
-        if (!file.Exists)
+        if (!File.Exists(path))
         {
             throw new FileNotFoundException($"{path}: no such file.", path);
         }
 
-        if (file.Length > maxBytes)
-        {
-            throw new ImageRejectedException(ImageRejectionReason.TooLarge, $"the file has {file.Length} bytes; the limit is {maxBytes}.");
-        }
-
-        return await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        return await BoundedImageReader.ReadFileAsync(path, maxBytes, cancellationToken);
     }
 }

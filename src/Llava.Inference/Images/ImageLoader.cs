@@ -7,7 +7,6 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata;
-using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -44,11 +43,12 @@ public sealed class ImageLoader
 
     private readonly ImageLoadingOptions _options;
     private readonly Configuration _configuration;
-    private readonly JpegDecoder _jpeg = new();
-    private readonly PngDecoder _png = new();
-    private readonly WebpDecoder _webp = new();
+    // Metadata is never decoded: EXIF orientation comes from ExifOrientation's bounded parse instead.
+    private readonly JpegDecoder _jpeg = new() { IgnoreMetadata = true };
+    private readonly PngDecoder _png = new() { IgnoreMetadata = true };
+    private readonly WebpDecoder _webp = new() { IgnoreMetadata = true };
     private readonly BmpDecoder _bmp = new();
-    private readonly GifDecoder _gif = new() { DecodingMode = FrameDecodingMode.First };
+    private readonly GifDecoder _gif = new() { DecodingMode = FrameDecodingMode.First, IgnoreMetadata = true };
 
     public ImageLoader()
         : this(new ImageLoadingOptions())
@@ -71,10 +71,7 @@ public sealed class ImageLoader
         {
             // The largest legitimate buffer is one 64-bit-per-pixel frame at the pixel limit (16-bit PNG); anything
             // bigger is a header or frame descriptor lying about its size.
-            MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
-            {
-                AllocationLimitMegabytes = (int)Math.Min(int.MaxValue, (options.MaxPixels * 8 / (1024 * 1024)) + 64),
-            }),
+            MemoryAllocator = new CleanMemoryAllocator(new SimpleGcMemoryAllocator(), (options.MaxPixels * 8) + (64L * 1024 * 1024)),
         };
         _configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, _gif);
     }
@@ -84,41 +81,7 @@ public sealed class ImageLoader
     /// <summary>Reads at most <see cref="ImageLoadingOptions.MaxEncodedBytes"/> + 1 bytes from the stream, then decodes.</summary>
     public async Task<DecodedImage> LoadAsync(Stream stream, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        long max = _options.MaxEncodedBytes;
-        if (stream.CanSeek && stream.Length - stream.Position > max)
-        {
-            throw TooManyBytes(stream.Length - stream.Position);
-        }
-
-        byte[] buffer = new byte[(int)Math.Min(max + 1, stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) + 1 : 81920)];
-        int length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                if (length > max)
-                {
-                    throw TooManyBytes(length, atLeast: true);
-                }
-
-                Array.Resize(ref buffer, (int)Math.Min(max + 1, (long)buffer.Length * 2));
-            }
-
-            int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                break;
-            }
-
-            length += read;
-        }
-
-        if (length > max)
-        {
-            throw TooManyBytes(length, atLeast: true);
-        }
-
+        (byte[] buffer, int length) = await BoundedImageReader.ReadCoreAsync(stream, _options.MaxEncodedBytes, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         return LoadCore(buffer, length);
     }
@@ -160,33 +123,93 @@ public sealed class ImageLoader
             return new DecodedImage(DecodeFirstFrame(data, name), name, canvas.Width, canvas.Height, 1);
         }
 
-        IImageDecoder decoder = DecoderFor(sniffed.Format);
-        IImageInfo info = Identify(decoder, buffer, length, name);
-        CheckDimensions(info.Width, info.Height, name);
-        CheckStructure(sniffed.Format, data, name);
+        // Orientation is read by our own bounded parser: the decoders ignore metadata (no EXIF, ICC or text is inflated).
+        int orientation = _options.ApplyExifOrientation ? ExifOrientation.Read(sniffed.Format, data) : 1;
+        bool sixteenBit;
+        if (sniffed.Format == AcceptedFormat.Png)
+        {
+            // PNG: our own header and data checks, then ImageSharp decodes a minimal non-interlaced rewrite.
+            PngHeader header = PngRepacker.ReadHeader(data, out string? headerDamage)
+                ?? throw new ImageRejectedException(ImageRejectionReason.Corrupt, $"The {name} image cannot be used: {headerDamage}.");
+            CheckDimensions(header.Width, header.Height, name);
+            CheckStructure(sniffed.Format, data, name);
+            byte[] repacked = PngRepacker.Repack(data, header, out string? damage)
+                ?? throw new ImageRejectedException(ImageRejectionReason.Corrupt, $"The {name} image cannot be used: {damage}.");
+            buffer = repacked;
+            length = repacked.Length;
+            sixteenBit = header.BitDepth == 16;
+        }
+        else
+        {
+            // Where our own parse of the header can say the size (BMP, WebP), limits and structure come before the
+            // decoder's Identify, which is less strict about short or lying headers.
+            // WebP's structure must be checked first in every case: ImageSharp allocates a chunk's declared size before
+            // reading it (fuzzing found a 20-byte file that cost a 256 MiB buffer).
+            bool ownHeader = sniffed.Format is AcceptedFormat.Bmp or AcceptedFormat.WebP;
+            if (ImageStructure.DeclaredSize(sniffed.Format, data) is { } declared)
+            {
+                CheckDimensions(declared.Width, declared.Height, name);
+            }
 
-        bool sixteenBit = sniffed.Format == AcceptedFormat.Png && info.Metadata.GetPngMetadata().BitDepth == PngBitDepth.Bit16;
-        Image<Rgb24> image = Decode(decoder, buffer, length, name, sixteenBit);
+            if (ownHeader)
+            {
+                CheckStructure(sniffed.Format, data, name);
+            }
+
+            if (ImageStructure.FindUnsupportedFeature(sniffed.Format, data) is { } feature)
+            {
+                throw new ImageRejectedException(ImageRejectionReason.Unsupported, $"This {name} image uses {feature}, which the decoder does not support; {Accepted} in a common encoding.");
+            }
+
+            if (sniffed.Format == AcceptedFormat.Jpeg && JpegFillBytes.Strip(data) is { } stripped)
+            {
+                // Fill bytes before a marker are legal (libjpeg skips them); ImageSharp misreads them.
+                buffer = stripped;
+                length = stripped.Length;
+            }
+
+            IImageInfo info = Identify(DecoderFor(sniffed.Format), buffer, length, name);
+            CheckDimensions(info.Width, info.Height, name);
+            if (!ownHeader)
+            {
+                CheckStructure(sniffed.Format, data, name);
+            }
+
+            sixteenBit = false;
+        }
+
+        Image<Rgb24> image = Decode(DecoderFor(sniffed.Format), buffer, length, name, sixteenBit);
         try
         {
             int storedWidth = image.Width;
             int storedHeight = image.Height;
-            int orientation = ReadOrientation(image.Metadata);
-            if (_options.ApplyExifOrientation && orientation is >= 2 and <= 8)
-            {
-                image.Mutate(x => x.AutoOrient());
-            }
-            else
-            {
-                orientation = 1;
-            }
-
+            Orient(image, orientation);
             return new DecodedImage(image, name, storedWidth, storedHeight, orientation);
         }
         catch
         {
             image.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Rotates/flips to upright as PIL's <c>ImageOps.exif_transpose</c> does for orientations 2-8.</summary>
+    private static void Orient(Image<Rgb24> image, int orientation)
+    {
+        (RotateMode rotate, FlipMode flip) = orientation switch
+        {
+            2 => (RotateMode.None, FlipMode.Horizontal),
+            3 => (RotateMode.Rotate180, FlipMode.None),
+            4 => (RotateMode.None, FlipMode.Vertical),
+            5 => (RotateMode.Rotate90, FlipMode.Horizontal),
+            6 => (RotateMode.Rotate90, FlipMode.None),
+            7 => (RotateMode.Rotate270, FlipMode.Horizontal),
+            8 => (RotateMode.Rotate270, FlipMode.None),
+            _ => (RotateMode.None, FlipMode.None),
+        };
+        if (rotate != RotateMode.None || flip != FlipMode.None)
+        {
+            image.Mutate(x => x.RotateFlip(rotate, flip));
         }
     }
 
@@ -256,14 +279,14 @@ public sealed class ImageLoader
         return info ?? throw new ImageRejectedException(ImageRejectionReason.Corrupt, $"The {name} image cannot be used: its header cannot be read.");
     }
 
-    private void CheckDimensions(int width, int height, string name)
+    private void CheckDimensions(long width, long height, string name)
     {
         if (width <= 0 || height <= 0)
         {
             throw new ImageRejectedException(ImageRejectionReason.Corrupt, $"The {name} image cannot be used: its header gives a size of {width}x{height}.");
         }
 
-        long pixels = (long)width * height;
+        long pixels = width * height;
         if (width > _options.MaxWidth || height > _options.MaxHeight || pixels > _options.MaxPixels)
         {
             throw new ImageRejectedException(
@@ -307,29 +330,28 @@ public sealed class ImageLoader
                 }
             }
         });
-        narrow.Metadata.ExifProfile = wide.Metadata.ExifProfile;
         return narrow;
     }
 
-    private static int ReadOrientation(ImageMetadata metadata)
-    {
-        IExifValue<ushort>? value = metadata.ExifProfile?.GetValue(ExifTag.Orientation);
-        return value is null ? 1 : value.Value;
-    }
-
+    /// <summary>
+    /// What ImageSharp's decoders throw on hostile input, beyond their own <see cref="ImageFormatException"/>
+    /// (which covers InvalidImageContentException and UnknownImageFormatException): lying sizes surface as
+    /// allocation, arithmetic and index failures. The original exception stays attached as the inner exception.
+    /// </summary>
     private static bool IsDecoderFailure(Exception e) =>
         e is ImageFormatException or NotSupportedException or InvalidMemoryOperationException or InvalidDataException
             or EndOfStreamException or IndexOutOfRangeException or ArgumentException or InvalidOperationException
-            or OverflowException or IOException;
+            or ArithmeticException or IOException or NullReferenceException
+            // A single request for an impossible buffer (a lying count), not the process running dry: the limits
+            // above keep every legitimate buffer small.
+            or OutOfMemoryException;
 
     private static ImageRejectedException Rejected(Exception e, string name, string part) => e switch
     {
-        InvalidMemoryOperationException => new(ImageRejectionReason.TooLarge, $"The {name} image needs more memory to decode than its size allows; it was refused.", e),
+        InvalidMemoryOperationException or OutOfMemoryException => new(ImageRejectionReason.TooLarge, $"The {name} image needs more memory to decode than its size allows; it was refused.", e),
         NotSupportedException => new(ImageRejectionReason.Unsupported, $"This {name} image uses a feature the decoder does not support ({e.Message}); {Accepted} in a common encoding.", e),
         _ => new(ImageRejectionReason.Corrupt, $"The {name} image cannot be used: {part} is damaged or truncated ({e.Message}).", e),
     };
 
-    private ImageRejectedException TooManyBytes(long length, bool atLeast = false) => new(
-        ImageRejectionReason.TooLarge,
-        $"The image is {(atLeast ? "more than " : string.Empty)}{(atLeast ? _options.MaxEncodedBytes : length)} bytes; the limit is {_options.MaxEncodedBytes} bytes.");
+    private ImageRejectedException TooManyBytes(long length) => BoundedImageReader.TooLarge(length, _options.MaxEncodedBytes, atLeast: false);
 }

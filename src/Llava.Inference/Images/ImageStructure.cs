@@ -23,6 +23,81 @@ internal static class ImageStructure
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Not an accepted format."),
     };
 
+    /// <summary>
+    /// The size a BMP or WebP header declares (the WebP canvas when there is one), read without a decoder so that the
+    /// pixel limits apply before anything else looks at the file; null for other formats or when the header is too short.
+    /// </summary>
+    public static (long Width, long Height)? DeclaredSize(AcceptedFormat format, ReadOnlySpan<byte> data)
+    {
+        if (format == AcceptedFormat.Bmp && data.Length >= 26)
+        {
+            return BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(14, 4)) == 12
+                ? (BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(18, 2)), BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(20, 2)))
+                : (BinaryPrimitives.ReadInt32LittleEndian(data.Slice(18, 4)), Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(data.Slice(22, 4))));
+        }
+
+        if (format == AcceptedFormat.WebP && data.Length >= 30)
+        {
+            ReadOnlySpan<byte> type = data.Slice(12, 4);
+            if (type.SequenceEqual("VP8X"u8))
+            {
+                return (ReadUInt24(data[24..]) + 1, ReadUInt24(data[27..]) + 1);
+            }
+
+            if (type.SequenceEqual("VP8 "u8))
+            {
+                return (BinaryPrimitives.ReadUInt16LittleEndian(data[26..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(data[28..]) & 0x3FFF);
+            }
+
+            if (type.SequenceEqual("VP8L"u8))
+            {
+                uint bits = BinaryPrimitives.ReadUInt32LittleEndian(data[21..]);
+                return ((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A well-formed feature the decoder cannot handle (12- or 16-bit JPEG samples); null when there is none.</summary>
+    public static string? FindUnsupportedFeature(AcceptedFormat format, ReadOnlySpan<byte> data)
+    {
+        if (format != AcceptedFormat.Jpeg)
+        {
+            return null;
+        }
+
+        int at = 2;
+        while (at + 5 <= data.Length && data[at] == 0xFF)
+        {
+            byte code = data[at + 1];
+            if (code == 0xFF)
+            {
+                at++;
+                continue;
+            }
+
+            if (code is 0xDA or 0xD9 or 0x01 or (>= 0xD0 and <= 0xD7))
+            {
+                return null;
+            }
+
+            if (IsStartOfFrame(code))
+            {
+                byte precision = data[at + 4];
+                return precision is 12 or 16 ? $"{precision}-bit samples" : null;
+            }
+
+            at += 2 + BinaryPrimitives.ReadUInt16BigEndian(data[(at + 2)..]);
+        }
+
+        return null;
+    }
+
+    private static bool IsStartOfFrame(byte code) => code is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC;
+
+    private static int ReadUInt24(ReadOnlySpan<byte> data) => data[0] | (data[1] << 8) | (data[2] << 16);
+
     private static string? CheckPng(ReadOnlySpan<byte> data)
     {
         long at = 8;
@@ -69,6 +144,9 @@ internal static class ImageStructure
     {
         int at = 2;
         bool frame = false;
+        bool scan = false;
+        int definedTables = 0;
+        int neededTables = 0;
         while (true)
         {
             // A marker: one or more 0xFF fill bytes, then the code.
@@ -90,7 +168,7 @@ internal static class ImageStructure
             byte code = data[at++];
             if (code == 0xD9)
             {
-                return frame ? null : "the JPEG file has no image frame";
+                return !frame ? "the JPEG file has no image frame" : !scan ? "the JPEG file has no scan (no image data)" : null;
             }
 
             if (code is 0x01 or (>= 0xD0 and <= 0xD7))
@@ -109,9 +187,42 @@ internal static class ImageStructure
                 return "the JPEG file ends inside a marker segment (truncated)";
             }
 
-            // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
-            if (code is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC)
+            ReadOnlySpan<byte> payload = data.Slice(at + 2, length - 2);
+            if (code == 0xDB)
             {
+                // Quantisation tables: precision/id byte, then 64 one- or two-byte entries each.
+                for (int p = 0; p < payload.Length;)
+                {
+                    int precision = payload[p] >> 4;
+                    int id = payload[p] & 0x0F;
+                    if (precision > 1 || id > 3 || p + 1 + (64 * (precision + 1)) > payload.Length)
+                    {
+                        return "the JPEG file has an invalid quantisation table";
+                    }
+
+                    definedTables |= 1 << id;
+                    p += 1 + (64 * (precision + 1));
+                }
+            }
+
+            if (IsStartOfFrame(code))
+            {
+                if (frame)
+                {
+                    return "the JPEG file has a second frame header";
+                }
+
+                // Precision, height, width, component count, then (id, sampling, table) per component.
+                if (payload.Length < 6 || payload[0] is not (8 or 12 or 16) || payload.Length < 6 + (3 * payload[5]))
+                {
+                    return "the JPEG frame header is invalid";
+                }
+
+                for (int c = 0; c < payload[5]; c++)
+                {
+                    neededTables |= 1 << (payload[6 + (3 * c) + 2] & 0x0F);
+                }
+
                 frame = true;
             }
 
@@ -122,6 +233,13 @@ internal static class ImageStructure
                 {
                     return "the JPEG file has scan data before its frame header";
                 }
+
+                if ((neededTables & ~definedTables) != 0)
+                {
+                    return "the JPEG file uses a quantisation table it never defines";
+                }
+
+                scan = true;
 
                 at = SkipEntropyCodedData(data, at);
             }
@@ -193,8 +311,27 @@ internal static class ImageStructure
                     }
 
                     // Image descriptor, optional local colour table, LZW minimum code size, then data sub-blocks.
-                    at += 9 + ColorTableBytes(data[at + 8]) + 1;
-                    at = SkipSubBlocks(data, at);
+                    long pixels = (long)BinaryPrimitives.ReadUInt16LittleEndian(data[(at + 4)..]) * BinaryPrimitives.ReadUInt16LittleEndian(data[(at + 6)..]);
+                    at += 9 + ColorTableBytes(data[at + 8]);
+                    if (at >= data.Length)
+                    {
+                        return Truncated;
+                    }
+
+                    int minimumCodeSize = data[at];
+                    int blocks = at + 1;
+                    at = SkipSubBlocks(data, blocks);
+                    if (at < 0)
+                    {
+                        return Truncated;
+                    }
+
+                    // Only the first image is decoded; PIL refuses one whose LZW data is damaged or too short.
+                    if (!image && !GifLzw.Decodes(data[blocks..at], minimumCodeSize, pixels))
+                    {
+                        return "the GIF image data is damaged or too short for its size";
+                    }
+
                     image = true;
                     break;
                 default:
@@ -269,6 +406,18 @@ internal static class ImageStructure
             return offset > data.Length ? Truncated : "the BMP header is damaged";
         }
 
+        if (compression == 3 && headerSize >= 40 && data.Length >= 66
+            && BinaryPrimitives.ReadUInt32LittleEndian(data[54..]) == 0 && BinaryPrimitives.ReadUInt32LittleEndian(data[58..]) == 0 && BinaryPrimitives.ReadUInt32LittleEndian(data[62..]) == 0)
+        {
+            return "the BMP colour masks are all zero";
+        }
+
+        // Run-length encoded: PIL refuses a stream that ends before it has covered every pixel; ImageSharp would fill.
+        if ((compression == 1 && bitsPerPixel == 8) || (compression == 2 && bitsPerPixel == 4))
+        {
+            return RleCovers(data[(int)offset..], width, height, compression == 2) ? null : "the BMP run-length data ends before the image does (truncated)";
+        }
+
         // Uncompressed (BI_RGB, BI_BITFIELDS, BI_ALPHABITFIELDS): rows are padded to 4 bytes.
         if (compression is 0 or 3 or 6)
         {
@@ -280,6 +429,59 @@ internal static class ImageStructure
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether RLE8/RLE4 data reaches every pixel position (runs, absolute runs, end-of-line and delta moves all
+    /// count, as in PIL's decoder) before its end-of-bitmap code or the end of the data.
+    /// </summary>
+    private static bool RleCovers(ReadOnlySpan<byte> rle, long width, long height, bool fourBit)
+    {
+        long needed = width * height;
+        long covered = 0;
+        int at = 0;
+        while (at + 2 <= rle.Length && covered < needed)
+        {
+            byte count = rle[at];
+            byte value = rle[at + 1];
+            at += 2;
+            if (count > 0)
+            {
+                covered += count;
+            }
+            else if (value == 0)
+            {
+                covered = (covered + width - 1) / width * width;
+            }
+            else if (value == 1)
+            {
+                break;
+            }
+            else if (value == 2)
+            {
+                if (at + 2 > rle.Length)
+                {
+                    return false;
+                }
+
+                covered += rle[at] + ((long)rle[at + 1] * width);
+                at += 2;
+            }
+            else
+            {
+                // Absolute run of `value` pixels, padded to a 16-bit boundary.
+                int bytes = fourBit ? (value + 1) / 2 : value;
+                at += bytes + (bytes & 1);
+                if (at > rle.Length)
+                {
+                    return false;
+                }
+
+                covered += value;
+            }
+        }
+
+        return covered >= needed;
     }
 
     private static string? CheckWebP(ReadOnlySpan<byte> data)
@@ -308,6 +510,27 @@ internal static class ImageStructure
                 return Truncated;
             }
 
+            if (at == 12 && !type.SequenceEqual("VP8 "u8) && !type.SequenceEqual("VP8L"u8) && !type.SequenceEqual("VP8X"u8))
+            {
+                return "the WebP file does not start with a VP8, VP8L or VP8X chunk";
+            }
+
+            if (!image && (type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8)) && at > 12)
+            {
+                // A still image in the extended format: the bitstream must fill the canvas that VP8X declares.
+                (long Width, long Height)? canvas = DeclaredSize(AcceptedFormat.WebP, data);
+                (long Width, long Height)? bitstream = DeclaredSize(AcceptedFormat.WebP, [.. data[..12], .. data.Slice((int)at, (int)Math.Min(size + 8, 18))]);
+                if (canvas is not null && bitstream is not null && canvas != bitstream)
+                {
+                    return "the WebP image is not the size its header declares";
+                }
+            }
+
+            if (type.SequenceEqual("VP8 "u8) && Vp8Damage(data.Slice((int)at + 8, (int)size)) is { } vp8)
+            {
+                return vp8;
+            }
+
             image |= type.SequenceEqual("VP8 "u8) || type.SequenceEqual("VP8L"u8) || type.SequenceEqual("ANMF"u8);
             at += 8 + size + (size & 1);
         }
@@ -315,15 +538,49 @@ internal static class ImageStructure
         return image ? null : "the WebP file has no image data";
     }
 
-    private static uint Crc32(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Checks a lossy key frame's header against its data. Every macroblock of a key frame costs at least ~2.7 bits of
+    /// the first partition (its luma and chroma modes are coded with fixed probabilities), so a frame whose first
+    /// partition is far too small for its declared size is damaged: libwebp (and so PIL) stops at the premature end,
+    /// while ImageSharp would spend seconds decoding a 40-megapixel picture out of a 150-byte file.
+    /// </summary>
+    private static string? Vp8Damage(ReadOnlySpan<byte> frame)
     {
-        uint crc = 0xFFFFFFFF;
+        if (frame.Length < 10)
+        {
+            return "the WebP lossy frame header is truncated";
+        }
+
+        int tag = frame[0] | (frame[1] << 8) | (frame[2] << 16);
+        int firstPartition = tag >> 5;
+        if ((tag & 1) != 0 || !frame.Slice(3, 3).SequenceEqual((ReadOnlySpan<byte>)[0x9D, 0x01, 0x2A]))
+        {
+            return "the WebP lossy frame is not a valid key frame";
+        }
+
+        if (firstPartition > frame.Length - 10)
+        {
+            return "the WebP lossy frame ends inside its first partition (truncated)";
+        }
+
+        long macroblocks = (long)(((BinaryPrimitives.ReadUInt16LittleEndian(frame[6..]) & 0x3FFF) + 15) / 16) * (((BinaryPrimitives.ReadUInt16LittleEndian(frame[8..]) & 0x3FFF) + 15) / 16);
+        // Half a bit per macroblock: five times below the least any encoder can write.
+        return firstPartition * 16L < macroblocks ? "the WebP lossy frame holds far too little data for its size (truncated or damaged)" : null;
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFF, data);
+
+    /// <summary>The PNG CRC of a chunk's type and body.</summary>
+    internal static uint Crc32(ReadOnlySpan<byte> type, ReadOnlySpan<byte> body) => ~Update(Update(0xFFFFFFFF, type), body);
+
+    private static uint Update(uint crc, ReadOnlySpan<byte> data)
+    {
         foreach (byte b in data)
         {
             crc = s_crcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
         }
 
-        return ~crc;
+        return crc;
     }
 
     private static uint[] BuildCrcTable()
