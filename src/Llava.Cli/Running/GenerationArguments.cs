@@ -13,6 +13,12 @@ internal sealed class GenerationArguments
             Description = "Most tokens to generate per answer.",
             DefaultValueFactory = _ => defaultMaxTokens,
         };
+        // Checked by the parser, so a bad value is a usage error (exit 2, the flag named) before any model loads;
+        // NaN slips through every comparison, so each check is written as "inside the range".
+        MaxTokens.Validators.Add(result => Check(result, result.GetValueOrDefault<int>() >= 1, "an integer of at least 1", result.GetValueOrDefault<int>()));
+        Temperature.Validators.Add(result => Check(result, result.GetValueOrDefault<float?>() is >= 0 and <= 10, "a number from 0 to 10", result.GetValueOrDefault<float?>()));
+        TopP.Validators.Add(result => Check(result, result.GetValueOrDefault<float?>() is > 0 and <= 1, "a number greater than 0 and at most 1", result.GetValueOrDefault<float?>()));
+        TopK.Validators.Add(result => Check(result, result.GetValueOrDefault<int?>() is >= 1, "an integer of at least 1", result.GetValueOrDefault<int?>()));
     }
 
     public Option<int> MaxTokens { get; }
@@ -85,6 +91,14 @@ internal sealed class GenerationArguments
         }
 
         return options;
+    }
+
+    private static void Check<T>(System.CommandLine.Parsing.OptionResult result, bool valid, string expected, T value)
+    {
+        if (!valid)
+        {
+            result.AddError($"{result.Option.Name} must be {expected}; got {Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
     }
 
     /// <summary>The answer printer; <c>--token-ids</c> without <c>--json</c> is refused with exit code 2.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Llava.Inference.Engine;
 using Llava.Inference.Errors;
 using Llava.Inference.Generation;
@@ -88,7 +89,11 @@ internal static class ImageCaptioner
         return false;
     }
 
-    /// <summary>Reads an image file, refusing one over the engine's size limit before reading it.</summary>
+    /// <summary>
+    /// Reads an image file, refusing one over the engine's size limit: a regular file from its length before a byte
+    /// is read, anything else (a pipe, <c>/dev/zero</c>, a process substitution) after at most one byte more than
+    /// the limit, so no input can make the CLI read without end.
+    /// </summary>
     public static async Task<byte[]> ReadImageAsync(string path, long maxBytes, CancellationToken cancellationToken)
     {
         FileInfo file = new(path);
@@ -99,9 +104,26 @@ internal static class ImageCaptioner
 
         if (file.Length > maxBytes)
         {
-            throw new ImageRejectedException(ImageRejectionReason.TooLarge, $"the file has {file.Length} bytes; the limit is {maxBytes}.");
+            throw TooLarge(file.Length.ToString(CultureInfo.InvariantCulture), maxBytes);
         }
 
-        return await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        await using FileStream stream = new(file.FullName, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite, Options = FileOptions.Asynchronous, BufferSize = 0 });
+        using MemoryStream buffer = new(file.Length > 0 ? (int)file.Length : 64 * 1024);
+        byte[] chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw TooLarge("more than " + maxBytes.ToString(CultureInfo.InvariantCulture), maxBytes);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
+
+    private static ImageRejectedException TooLarge(string size, long maxBytes) =>
+        new(ImageRejectionReason.TooLarge, $"the file has {size} bytes; the limit is {maxBytes}.");
 }
