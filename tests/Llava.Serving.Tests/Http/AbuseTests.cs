@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Llava.Inference.Engine;
 using Llava.ModelFormat;
 using Llava.Serving.Tests.Infrastructure;
@@ -69,6 +70,36 @@ public sealed class AbuseTests(ITestOutputHelper output)
             .Select(p => $"expected {p.First.Status} {p.First.Code} {p.First.Param}; got {p.Second}")];
         Assert.True(wrong.Count == 0, $"{wrong.Count} of {set.Count} answers are not the expected ones:{Environment.NewLine}{string.Join(Environment.NewLine, wrong)}");
         Assert.Equal(0, (await server.EngineAsync()).InFlight);
+        await AssertStillServingAsync(server);
+    }
+
+    [Fact]
+    public async Task Sixty_four_concurrent_asks_get_200_or_503_with_Retry_After_and_fifty_abandoned_streams_leak_no_slot()
+    {
+        await using ServingServer server = await ServingServer.StartReadyAsync(TinyServing.EngineOptions(maxConcurrent: 4, maxQueued: 8));
+        LlavaEngine engine = await server.EngineAsync();
+        byte[] image = TinyServing.Image();
+
+        (HttpStatusCode Status, TimeSpan? RetryAfter)[] burst = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            using HttpResponseMessage response = await server.Client.PostAsync("/api/ask", Requests.Multipart(image, $"Question {i}?", ("maxTokens", "4")));
+            return (response.StatusCode, response.Headers.RetryAfter?.Delta);
+        }));
+        for (int round = 0; round < 13; round++)
+        {
+            // Four streams hold every slot, then their clients go away mid-answer (52 in all).
+            SlotHolder[] holders = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => SlotHolder.StartAsync(server)));
+            foreach (SlotHolder holder in holders)
+            {
+                await holder.DisposeAsync();
+            }
+        }
+
+        output.WriteLine(string.Join(", ", burst.GroupBy(r => r.Status).Select(g => $"{(int)g.Key} x{g.Count()}")));
+        Assert.All(burst, r => Assert.True(r.Status is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, $"{(int)r.Status}"));
+        Assert.All(burst.Where(r => r.Status == HttpStatusCode.ServiceUnavailable), r => Assert.True(r.RetryAfter >= TimeSpan.FromSeconds(1), "a 503 without Retry-After"));
+        Assert.Contains(burst, r => r.Status == HttpStatusCode.OK);
+        await ErrorStatusTests.WaitUntilIdleAsync(engine);
         await AssertStillServingAsync(server);
     }
 
