@@ -153,7 +153,7 @@ internal static class AskRequestReader
             Temperature = ParseSingle(fields, "temperature"),
             TopP = ParseSingle(fields, "topP"),
             TopK = ParseInt32(fields, "topK"),
-            Seed = fields.TryGetValue("seed", out string? seed) ? (ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw Invalid("seed", "an integer from 0 to 18446744073709551615", seed)) : null,
+            Seed = fields.TryGetValue("seed", out string? seed) ? (ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw Invalid("seed", "a non-negative integer (at most 18446744073709551615)", seed)) : null,
             StopSequences = stops,
         };
         return Finish(part, fields.GetValueOrDefault("question"), fields.GetValueOrDefault("system"), options, limits);

@@ -66,7 +66,7 @@ internal static class ChatCompletionRequestReader
         }
 
         bool stream = JsonFields.GetBoolean(root, "stream") ?? false;
-        bool includeUsage = JsonFields.Get(root, "stream_options") is { } streamOptions && (JsonFields.GetBoolean(JsonFields.RequireObjectField(streamOptions, "stream_options"), "stream_options.include_usage") ?? false);
+        bool includeUsage = JsonFields.Get(root, "stream_options") is { } streamOptions && (JsonFields.GetBoolean(JsonFields.RequireObjectField(streamOptions, "stream_options"), "include_usage", "stream_options.include_usage") ?? false);
         string maxTokensField = JsonFields.Get(root, "max_completion_tokens") is not null ? "max_completion_tokens" : "max_tokens";
         GenerationFieldNames names = GenerationFieldNames.Chat(maxTokensField);
         GenerationOptions options = new()

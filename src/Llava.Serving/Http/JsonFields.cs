@@ -23,12 +23,15 @@ internal static class JsonFields
         _ => throw Invalid(name, "a string"),
     };
 
-    public static bool? GetBoolean(JsonElement obj, string name) => Get(obj, name) switch
+    /// <param name="obj">The object.</param>
+    /// <param name="name">The property.</param>
+    /// <param name="path">How an error names it (the property's path from the body's root); <paramref name="name"/> when null.</param>
+    public static bool? GetBoolean(JsonElement obj, string name, string? path = null) => Get(obj, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.True } => true,
         { ValueKind: JsonValueKind.False } => false,
-        _ => throw Invalid(name, "true or false"),
+        var value => throw Invalid(path ?? name, "true or false", value),
     };
 
     public static int? GetInt32(JsonElement obj, string name) => Get(obj, name) switch
@@ -50,7 +53,7 @@ internal static class JsonFields
     {
         null => null,
         { ValueKind: JsonValueKind.Number } value when value.TryGetUInt64(out ulong number) => number,
-        var value => throw Invalid(name, "an integer from 0 to 18446744073709551615", value),
+        var value => throw Invalid(name, "a non-negative integer (at most 18446744073709551615)", value),
     };
 
     public static float? GetSingle(JsonElement obj, string name) => Get(obj, name) switch

@@ -45,7 +45,7 @@ public static class AbuseSet
             ("n", "2", "n"), ("n", "0", "n"), ("n", "2147483648", "n"),
             ("frequency_penalty", "5", "frequency_penalty"), ("presence_penalty", "-1e39", "presence_penalty"), ("presence_penalty", "\"NaN\"", "presence_penalty"),
             ("stop", "[\"a\",\"b\",\"c\",\"d\",\"e\"]", "stop"), ("stop", "\"\"", "stop"), ("stop", $"\"{new string('s', 10_000)}\"", "stop"), ("stop", "[1,2]", "stop"), ("stop", "{}", "stop"),
-            ("stream", "\"yes\"", "stream"), ("stream_options", "[]", "stream_options"), ("tools", "[{\"type\":\"function\"}]", "tools"),
+            ("stream", "\"yes\"", "stream"), ("stream_options", "[]", "stream_options"), ("stream_options", "{\"include_usage\":\"yes\"}", "stream_options.include_usage"), ("tools", "[{\"type\":\"function\"}]", "tools"),
         })
         {
             set.Add(new($"chat: {field} = {Short(value)}", () => ChatJson($$"""{"{{field}}":{{value}},"messages":[{"role":"user","content":[{{imagePart}},{"type":"text","text":"?"}]}]}"""), 400, "invalid_request", param));
