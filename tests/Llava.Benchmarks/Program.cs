@@ -14,5 +14,11 @@ if (args.Length > 0 && args[0] == "functions")
     return await FunctionPathsBenchmark.RunAsync(args.Length > 1 ? args[1] : "llava-1.5");
 }
 
+// `serve-memory [--tiny-only]`: llava serve's resident memory across the hostile-image corpus and the abuse set.
+if (args.Length > 0 && args[0] == "serve-memory")
+{
+    return await ServeMemoryBenchmark.RunAsync(tinyOnly: args.Contains("--tiny-only"));
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(PreprocessingBenchmarks).Assembly).Run(args);
 return 0;

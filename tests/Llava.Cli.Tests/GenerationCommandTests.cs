@@ -201,7 +201,7 @@ public sealed class GenerationCommandTests
         CliResult result = await CliRun.RunAsync(["caption", CliRun.Sample("cat.jpg"), "--model", s_model, "--max-tokens", maxTokens]);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("max new tokens", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--max-tokens must be", result.Error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using Llava.Inference.Generation;
 
 namespace Llava.Cli.Running;
@@ -13,6 +15,12 @@ internal sealed class GenerationArguments
             Description = "Most tokens to generate per answer.",
             DefaultValueFactory = _ => defaultMaxTokens,
         };
+        // Checked by the parser, so a bad value is a usage error (exit 2, the flag named) before any model loads;
+        // NaN slips through every comparison, so each check is written as "inside the range".
+        MaxTokens.Validators.Add(result => Check(result, text => !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value >= 1, "an integer of at least 1"));
+        Temperature.Validators.Add(result => Check(result, text => !TryParse(text, out float value) || value is >= 0 and <= 10, "a number from 0 to 10"));
+        TopP.Validators.Add(result => Check(result, text => !TryParse(text, out float value) || value is > 0 and <= 1, "a number greater than 0 and at most 1"));
+        TopK.Validators.Add(result => Check(result, text => !int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value >= 1, "an integer of at least 1"));
     }
 
     public Option<int> MaxTokens { get; }
@@ -86,6 +94,21 @@ internal sealed class GenerationArguments
 
         return options;
     }
+
+    /// <summary>
+    /// Adds an error when the option's one token is out of range. A token that does not parse is left to the parser's
+    /// own error (the validator sees the text, not the converted value, which would throw for it).
+    /// </summary>
+    private static void Check(OptionResult result, Func<string, bool> valid, string expected)
+    {
+        if (result.Tokens.Count == 1 && !valid(result.Tokens[0].Value))
+        {
+            result.AddError($"{result.Option.Name} must be {expected}; got {result.Tokens[0].Value}.");
+        }
+    }
+
+    private static bool TryParse(string text, out float value) =>
+        float.TryParse(text, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value);
 
     /// <summary>The answer printer; <c>--token-ids</c> without <c>--json</c> is refused with exit code 2.</summary>
     public AnswerWriter Writer(ParseResult parse, CliContext context, bool randomWeights = false)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Llava.Inference.Engine;
 using Llava.Inference.Errors;
 using Llava.Inference.Generation;

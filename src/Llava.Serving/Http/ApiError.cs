@@ -7,6 +7,12 @@ namespace Llava.Serving.Http;
 /// <param name="Detail">What went wrong with this request, safe to show to the client.</param>
 public sealed record ApiError(int Status, string Code, string Title, string Detail)
 {
+    /// <summary>
+    /// The request field the error is about (<c>temperature</c>, <c>messages[2].content[0].text</c>), or null: the
+    /// problem document's <c>param</c> member and OpenAI's <c>error.param</c>.
+    /// </summary>
+    public string? Param { get; init; }
+
     /// <summary>Sent as the <c>Retry-After</c> header (whole seconds, at least 1) with 503s.</summary>
     public TimeSpan? RetryAfter { get; init; }
 

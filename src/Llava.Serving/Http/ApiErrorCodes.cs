@@ -6,7 +6,7 @@ public static class ApiErrorCodes
     /// <summary>400: a missing or malformed field, bad generation options, no user message, a refused image URL.</summary>
     public const string InvalidRequest = "invalid_request";
 
-    /// <summary>400: the body is not JSON.</summary>
+    /// <summary>400: the body is not JSON, or a string in it is not valid UTF-8 or holds a lone UTF-16 surrogate.</summary>
     public const string InvalidJson = "invalid_json";
 
     /// <summary>400: the image is truncated or damaged, or not valid base64.</summary>
@@ -26,6 +26,20 @@ public static class ApiErrorCodes
 
     /// <summary>404: <c>GET /v1/models/{id}</c> names a model this server does not serve (OpenAI's code).</summary>
     public const string ModelNotFound = "model_not_found";
+
+    // Request limits of HttpApiOptions, checked at the edge before any decoding or tokenization (param names the field).
+
+    /// <summary>400: more messages than <c>HttpApiOptions.MaxMessages</c>.</summary>
+    public const string TooManyMessages = "too_many_messages";
+
+    /// <summary>400: more content parts in all messages together than <c>HttpApiOptions.MaxContentParts</c>.</summary>
+    public const string TooManyContentParts = "too_many_content_parts";
+
+    /// <summary>400: more prompt text (characters, all messages together) than <c>HttpApiOptions.MaxPromptChars</c>.</summary>
+    public const string PromptTextTooLong = "prompt_text_too_long";
+
+    /// <summary>400: more images than the engine's <c>MaxImagesPerRequest</c>.</summary>
+    public const string TooManyImages = "too_many_images";
 
     /// <summary>413: the request body is over the limit.</summary>
     public const string RequestTooLarge = "request_too_large";

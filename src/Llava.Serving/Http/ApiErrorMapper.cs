@@ -24,7 +24,7 @@ public static class ApiErrorMapper
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            HttpApiException e => new ApiError(e.StatusCode, e.Code, TitleFor(e.StatusCode), e.Message),
+            HttpApiException e => new ApiError(e.StatusCode, e.Code, TitleFor(e.StatusCode), e.Message) { Param = e.Param },
             ImageRejectedException e => e.Reason switch
             {
                 ImageRejectionReason.TooLarge => new ApiError(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.ImageTooLarge, "Image too large", e.Message),
@@ -81,7 +81,7 @@ public static class ApiErrorMapper
         await context.Response.Body.WriteAsync(OpenAiErrorJson(error), cancellationToken);
     }
 
-    /// <summary>The RFC 7807 document: type, title, status, detail, instance, plus code, retryAfterSeconds, traceId and any numbers.</summary>
+    /// <summary>The RFC 7807 document: type, title, status, detail, instance, plus code, param, retryAfterSeconds, traceId and any numbers.</summary>
     public static byte[] ProblemJson(ApiError error, string? instance = null)
     {
         ArgumentNullException.ThrowIfNull(error);
@@ -99,6 +99,11 @@ public static class ApiErrorMapper
             }
 
             json.WriteString("code", error.Code);
+            if (error.Param is not null)
+            {
+                json.WriteString("param", error.Param);
+            }
+
             if (error.RetryAfterSeconds is int retry)
             {
                 json.WriteNumber("retryAfterSeconds", retry);
@@ -125,7 +130,7 @@ public static class ApiErrorMapper
     {
         ArgumentNullException.ThrowIfNull(error);
         string type = error.Status >= 500 ? "server_error" : "invalid_request_error";
-        return JsonSerializer.SerializeToUtf8Bytes(new OpenAiErrorEnvelope(new OpenAiError(error.Detail, type, null, error.Code)), HttpApiJsonContext.Default.OpenAiErrorEnvelope);
+        return JsonSerializer.SerializeToUtf8Bytes(new OpenAiErrorEnvelope(new OpenAiError(error.Detail, type, error.Param, error.Code)), HttpApiJsonContext.Default.OpenAiErrorEnvelope);
     }
 
     private static void PrepareResponse(HttpResponse response, ApiError error)

@@ -76,8 +76,9 @@ public sealed class AskHandler
     private async Task HandleCoreAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         HttpContext context = request.Context;
-        AskRequest ask = await AskRequestReader.ReadAsync(context.Request, _options.MaxRequestBodyBytes, _resolver, cancellationToken);
+        AskRequest ask = await AskRequestReader.ReadAsync(context.Request, _options, _resolver, cancellationToken);
         LlavaEngine engine = await _host.GetEngineAsync(_options.ReadinessWait, cancellationToken);
+        GenerationFieldChecks.ValidateForModel(ask.Options, GenerationFieldNames.Ask, images: 1, "image", engine);
         IReadOnlyList<PromptMessage> messages = await ImageInputs.ResolveAsync(ask.ToMessages(), _resolver, engine.Options.MaxImageBytes, cancellationToken);
         string model = engine.Manifest.Variant;
         request.Activity?.SetTag("llava.model", model);

@@ -19,17 +19,19 @@ internal static class AskRequestReader
     private const int MaxTextFieldBytes = 256 * 1024;
     private const int MaxSections = 64;
 
-    public static Task<AskRequest> ReadAsync(HttpRequest request, long maxBodyBytes, IImageReferenceResolver? resolver, CancellationToken cancellationToken)
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static Task<AskRequest> ReadAsync(HttpRequest request, HttpApiOptions limits, IImageReferenceResolver? resolver, CancellationToken cancellationToken)
     {
         MediaTypeHeaderValue? contentType = MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? parsed) ? parsed : null;
         if (contentType?.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
         {
-            return ReadMultipartAsync(request, contentType, maxBodyBytes, resolver, cancellationToken);
+            return ReadMultipartAsync(request, contentType, limits, resolver, cancellationToken);
         }
 
         if (IsJson(contentType))
         {
-            return ReadJsonAsync(request, maxBodyBytes, resolver, cancellationToken);
+            return ReadJsonAsync(request, limits, resolver, cancellationToken);
         }
 
         throw new HttpApiException(
@@ -43,19 +45,19 @@ internal static class AskRequestReader
         (contentType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
          contentType.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
-    private static async Task<AskRequest> ReadJsonAsync(HttpRequest request, long maxBodyBytes, IImageReferenceResolver? resolver, CancellationToken cancellationToken)
+    private static async Task<AskRequest> ReadJsonAsync(HttpRequest request, HttpApiOptions limits, IImageReferenceResolver? resolver, CancellationToken cancellationToken)
     {
-        ReadOnlyMemory<byte> body = await RequestBody.ReadAllAsync(request, maxBodyBytes, cancellationToken);
-        using JsonDocument document = JsonDocument.Parse(body);
+        ReadOnlyMemory<byte> body = await RequestBody.ReadAllAsync(request, limits.MaxRequestBodyBytes, cancellationToken);
+        using JsonDocument document = JsonBody.Parse(body);
         JsonElement root = JsonFields.RequireObject(document.RootElement, "The request body");
         string? image = JsonFields.GetString(root, "image");
         string? imageUrl = JsonFields.GetString(root, "imageUrl");
         PromptPart part = (image, imageUrl) switch
         {
-            (not null, not null) => throw HttpApiException.BadRequest("Send either 'image' or 'imageUrl', not both."),
+            (not null, not null) => throw HttpApiException.InvalidField("imageUrl", "Send either 'image' or 'imageUrl', not both."),
             (not null, null) => ImageInputs.FromBase64(image, "image"),
             (null, not null) => ImageInputs.FromReference(imageUrl, resolver, "imageUrl"),
-            _ => throw HttpApiException.BadRequest("An image is required: 'image' (base64 or a data: URL) or 'imageUrl'."),
+            _ => throw HttpApiException.InvalidField("image", "An image is required: 'image' (base64 or a data: URL) or 'imageUrl'."),
         };
         GenerationOptions options = new()
         {
@@ -66,11 +68,26 @@ internal static class AskRequestReader
             Seed = JsonFields.GetUInt64(root, "seed"),
             StopSequences = JsonFields.GetStrings(root, "stop"),
         };
-        return new AskRequest(part, RequireQuestion(JsonFields.GetString(root, "question")), JsonFields.GetString(root, "system"), options);
+        return Finish(part, JsonFields.GetString(root, "question"), JsonFields.GetString(root, "system"), options, limits);
     }
 
-    private static async Task<AskRequest> ReadMultipartAsync(HttpRequest request, MediaTypeHeaderValue contentType, long maxBodyBytes, IImageReferenceResolver? resolver, CancellationToken cancellationToken)
+    /// <summary>The checks both forms share: the question, the prompt text limit, the generation options.</summary>
+    private static AskRequest Finish(PromptPart image, string? question, string? system, GenerationOptions options, HttpApiOptions limits)
     {
+        PromptTally tally = new(limits);
+        tally.AddChars(RequireQuestion(question), "question");
+        if (system is not null)
+        {
+            tally.AddChars(system, "system");
+        }
+
+        GenerationFieldChecks.Validate(options, GenerationFieldNames.Ask, limits);
+        return new AskRequest(image, question!, system, options);
+    }
+
+    private static async Task<AskRequest> ReadMultipartAsync(HttpRequest request, MediaTypeHeaderValue contentType, HttpApiOptions limits, IImageReferenceResolver? resolver, CancellationToken cancellationToken)
+    {
+        long maxBodyBytes = limits.MaxRequestBodyBytes;
         string boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value ?? "";
         if (boundary.Length is 0 or > 200)
         {
@@ -94,7 +111,7 @@ internal static class AskRequestReader
                 string name = FieldName(section);
                 if (name == "image")
                 {
-                    image = image is null ? await ReadBytesAsync(section.Body, cancellationToken) : throw HttpApiException.BadRequest("Send one 'image' per request.");
+                    image = image is null ? await ReadBytesAsync(section.Body, cancellationToken) : throw HttpApiException.InvalidField("image", "Send one 'image' per request.");
                 }
                 else
                 {
@@ -105,7 +122,7 @@ internal static class AskRequestReader
                     }
                     else if (!fields.TryAdd(name, value))
                     {
-                        throw HttpApiException.BadRequest($"The form field '{name}' appears more than once.");
+                        throw HttpApiException.InvalidField(name, $"The form field '{name}' appears more than once.");
                     }
                 }
             }
@@ -125,10 +142,10 @@ internal static class AskRequestReader
         string? imageUrl = fields.GetValueOrDefault("imageUrl");
         PromptPart part = (image, imageUrl) switch
         {
-            (not null, not null) => throw HttpApiException.BadRequest("Send either an 'image' file or 'imageUrl', not both."),
+            (not null, not null) => throw HttpApiException.InvalidField("imageUrl", "Send either an 'image' file or 'imageUrl', not both."),
             ({ } bytes, null) => new ImagePart(bytes),
             (null, not null) => ImageInputs.FromReference(imageUrl, resolver, "imageUrl"),
-            _ => throw HttpApiException.BadRequest("An image is required: a file field named 'image' (or an 'imageUrl' field)."),
+            _ => throw HttpApiException.InvalidField("image", "An image is required: a file field named 'image' (or an 'imageUrl' field)."),
         };
         GenerationOptions options = new()
         {
@@ -136,14 +153,14 @@ internal static class AskRequestReader
             Temperature = ParseSingle(fields, "temperature"),
             TopP = ParseSingle(fields, "topP"),
             TopK = ParseInt32(fields, "topK"),
-            Seed = fields.TryGetValue("seed", out string? seed) ? (ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw JsonFields.Invalid("seed", "a non-negative integer")) : null,
+            Seed = fields.TryGetValue("seed", out string? seed) ? (ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out ulong s) ? s : throw Invalid("seed", "a non-negative integer (at most 18446744073709551615)", seed)) : null,
             StopSequences = stops,
         };
-        return new AskRequest(part, RequireQuestion(fields.GetValueOrDefault("question")), fields.GetValueOrDefault("system"), options);
+        return Finish(part, fields.GetValueOrDefault("question"), fields.GetValueOrDefault("system"), options, limits);
     }
 
     private static string RequireQuestion(string? question) =>
-        string.IsNullOrWhiteSpace(question) ? throw HttpApiException.BadRequest("'question' is required.") : question;
+        string.IsNullOrWhiteSpace(question) ? throw HttpApiException.InvalidField("question", "'question' is required.") : question;
 
     private static string FieldName(MultipartSection section)
     {
@@ -173,22 +190,32 @@ internal static class AskRequestReader
         {
             if (buffer.Length + read > MaxTextFieldBytes)
             {
-                throw HttpApiException.BadRequest($"The form field '{name}' is longer than {MaxTextFieldBytes} bytes.");
+                throw HttpApiException.InvalidField(name, $"The form field '{name}' is longer than {MaxTextFieldBytes} bytes.");
             }
 
             buffer.Write(chunk, 0, read);
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        try
+        {
+            return s_strictUtf8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw HttpApiException.InvalidField(name, $"The form field '{name}' is not valid UTF-8 text.");
+        }
     }
 
     private static int? ParseInt32(Dictionary<string, string> fields, string name) =>
         !fields.TryGetValue(name, out string? value) ? null
         : int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int number) ? number
-        : throw JsonFields.Invalid(name, "an integer");
+        : throw Invalid(name, "an integer from -2147483648 to 2147483647", value);
 
     private static float? ParseSingle(Dictionary<string, string> fields, string name) =>
         !fields.TryGetValue(name, out string? value) ? null
         : float.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out float number) && float.IsFinite(number) ? number
-        : throw JsonFields.Invalid(name, "a number");
+        : throw Invalid(name, "a finite number", value);
+
+    private static HttpApiException Invalid(string name, string expected, string sent) =>
+        HttpApiException.InvalidField(name, $"'{name}' must be {expected}; got '{(sent.Length > 40 ? sent[..40] + "..." : sent)}'.");
 }

@@ -59,8 +59,9 @@ public sealed class ChatCompletionsHandler
     private async Task HandleCoreAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         HttpContext context = request.Context;
-        ChatCompletionRequest chat = await ChatCompletionRequestReader.ReadAsync(context.Request, _options.MaxRequestBodyBytes, _resolver, cancellationToken);
+        ChatCompletionRequest chat = await ChatCompletionRequestReader.ReadAsync(context.Request, _options, _resolver, cancellationToken);
         LlavaEngine engine = await _host.GetEngineAsync(_options.ReadinessWait, cancellationToken);
+        GenerationFieldChecks.ValidateForModel(chat.Options, chat.Fields, chat.ImageCount, "messages", engine);
         IReadOnlyList<PromptMessage> messages = await ImageInputs.ResolveAsync(chat.Messages, _resolver, engine.Options.MaxImageBytes, cancellationToken);
         string model = string.IsNullOrWhiteSpace(chat.Model) ? engine.Manifest.Variant : chat.Model;
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture);

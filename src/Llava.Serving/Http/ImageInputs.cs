@@ -23,13 +23,13 @@ internal static class ImageInputs
         int comma = url.IndexOf(',', StringComparison.Ordinal);
         if (comma < 0)
         {
-            throw HttpApiException.BadRequest($"'{field}' is not a valid data: URL (no comma before the payload).");
+            throw HttpApiException.InvalidField(field, $"'{field}' is not a valid data: URL (no comma before the payload).");
         }
 
         ReadOnlySpan<char> header = url.AsSpan(5, comma - 5);
         if (!header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
         {
-            throw HttpApiException.BadRequest($"'{field}' must be a base64 data: URL (data:image/png;base64,...).");
+            throw HttpApiException.InvalidField(field, $"'{field}' must be a base64 data: URL (data:image/png;base64,...).");
         }
 
         return new ImagePart(Decode(url.AsSpan(comma + 1), field));
@@ -40,11 +40,11 @@ internal static class ImageInputs
     {
         if (string.IsNullOrWhiteSpace(reference))
         {
-            throw HttpApiException.BadRequest($"'{field}' must not be empty.");
+            throw HttpApiException.InvalidField(field, $"'{field}' must not be empty.");
         }
 
         return resolver is null
-            ? throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.ImageReferenceRefused, $"'{field}': {NoResolver}")
+            ? throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.ImageReferenceRefused, $"'{field}': {NoResolver}") { Param = field }
             : new ImageReferencePart(reference);
     }
 
@@ -83,6 +83,6 @@ internal static class ImageInputs
         byte[] bytes = new byte[(base64.Length * 3 / 4) + 3];
         return Convert.TryFromBase64Chars(base64, bytes, out int written)
             ? bytes.AsMemory(0, written)
-            : throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidImage, $"'{field}' is not valid base64.");
+            : throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidImage, $"'{field}' is not valid base64.") { Param = field };
     }
 }

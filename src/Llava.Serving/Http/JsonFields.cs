@@ -8,6 +8,10 @@ internal static class JsonFields
     public static JsonElement RequireObject(JsonElement element, string what) =>
         element.ValueKind == JsonValueKind.Object ? element : throw HttpApiException.BadRequest($"{what} must be a JSON object.");
 
+    /// <summary>As <see cref="RequireObject(JsonElement, string)"/>, naming the field in <c>param</c>.</summary>
+    public static JsonElement RequireObjectField(JsonElement element, string path) =>
+        element.ValueKind == JsonValueKind.Object ? element : throw Invalid(path, "a JSON object");
+
     /// <summary>The property, or null when it is absent or JSON null.</summary>
     public static JsonElement? Get(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null ? value : null;
@@ -19,40 +23,44 @@ internal static class JsonFields
         _ => throw Invalid(name, "a string"),
     };
 
-    public static bool? GetBoolean(JsonElement obj, string name) => Get(obj, name) switch
+    /// <param name="obj">The object.</param>
+    /// <param name="name">The property.</param>
+    /// <param name="path">How an error names it (the property's path from the body's root); <paramref name="name"/> when null.</param>
+    public static bool? GetBoolean(JsonElement obj, string name, string? path = null) => Get(obj, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.True } => true,
         { ValueKind: JsonValueKind.False } => false,
-        _ => throw Invalid(name, "true or false"),
+        var value => throw Invalid(path ?? name, "true or false", value),
     };
 
     public static int? GetInt32(JsonElement obj, string name) => Get(obj, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.Number } value when value.TryGetInt32(out int number) => number,
-        _ => throw Invalid(name, "an integer"),
+        { ValueKind: JsonValueKind.Number } value => throw Invalid(name, "an integer from -2147483648 to 2147483647", value),
+        var value => throw Invalid(name, "an integer", value),
     };
 
     public static long? GetInt64(JsonElement obj, string name) => Get(obj, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.Number } value when value.TryGetInt64(out long number) => number,
-        _ => throw Invalid(name, "an integer"),
+        var value => throw Invalid(name, "a 64-bit integer", value),
     };
 
     public static ulong? GetUInt64(JsonElement obj, string name) => Get(obj, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.Number } value when value.TryGetUInt64(out ulong number) => number,
-        _ => throw Invalid(name, "a non-negative integer"),
+        var value => throw Invalid(name, "a non-negative integer (at most 18446744073709551615)", value),
     };
 
     public static float? GetSingle(JsonElement obj, string name) => Get(obj, name) switch
     {
         null => null,
         { ValueKind: JsonValueKind.Number } value when value.TryGetSingle(out float number) && float.IsFinite(number) => number,
-        _ => throw Invalid(name, "a number"),
+        var value => throw Invalid(name, "a finite number", value),
     };
 
     /// <summary>A string or an array of strings (OpenAI's <c>stop</c>); empty when absent.</summary>
@@ -77,5 +85,17 @@ internal static class JsonFields
         }
     }
 
-    public static HttpApiException Invalid(string name, string expected) => HttpApiException.BadRequest($"'{name}' must be {expected}.");
+    public static HttpApiException Invalid(string name, string expected) => HttpApiException.InvalidField(name, $"'{name}' must be {expected}.");
+
+    /// <summary>As <see cref="Invalid(string, string)"/>, quoting (the start of) what was sent.</summary>
+    public static HttpApiException Invalid(string name, string expected, JsonElement? value)
+    {
+        if (value is not { } sent)
+        {
+            return Invalid(name, expected);
+        }
+
+        string raw = sent.ValueKind is JsonValueKind.Object or JsonValueKind.Array ? sent.ValueKind.ToString().ToLowerInvariant() : sent.GetRawText();
+        return HttpApiException.InvalidField(name, $"'{name}' must be {expected}; got {(raw.Length > 40 ? raw[..40] + "..." : raw)}.");
+    }
 }

@@ -30,6 +30,22 @@ public sealed class HttpApiOptionsTests
     }
 
     [Fact]
+    public void Every_request_limit_out_of_range_is_named()
+    {
+        HttpApiOptions options = new() { MaxMessages = 0, MaxContentParts = -1, MaxPromptChars = 0, MaxStopSequences = -1, MaxStopSequenceChars = 0 };
+
+        IReadOnlyList<string> errors = options.Validate();
+
+        Assert.Equal(5, errors.Count);
+        foreach (string name in new[] { nameof(HttpApiOptions.MaxMessages), nameof(HttpApiOptions.MaxContentParts), nameof(HttpApiOptions.MaxPromptChars), nameof(HttpApiOptions.MaxStopSequences), nameof(HttpApiOptions.MaxStopSequenceChars) })
+        {
+            Assert.Contains(errors, e => e.StartsWith(name + " ", StringComparison.Ordinal));
+        }
+
+        Assert.Empty(new HttpApiOptions { MaxMessages = 1, MaxContentParts = 1, MaxPromptChars = 1, MaxStopSequences = 0, MaxStopSequenceChars = 1 }.Validate());
+    }
+
+    [Fact]
     public async Task A_server_with_invalid_options_refuses_to_start()
     {
         OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => ServingServer.StartAsync(api: o => o.HeartbeatInterval = TimeSpan.Zero));
