@@ -13,6 +13,9 @@ public sealed record ApiError(int Status, string Code, string Title, string Deta
     /// <summary>Extra numbers for the client (for a prompt that is too long: its token counts and the context length).</summary>
     public IReadOnlyDictionary<string, long> Numbers { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>The request field or limit the error is about (OpenAI's <c>param</c>; <c>param</c> in the problem document too).</summary>
+    public string? Param { get; init; }
+
     /// <summary>The Retry-After value in whole seconds, rounded up, at least 1.</summary>
     public int? RetryAfterSeconds => RetryAfter is { } wait ? (int)Math.Max(1, Math.Ceiling(wait.TotalSeconds)) : null;
 }
