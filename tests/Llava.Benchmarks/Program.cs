@@ -14,5 +14,11 @@ if (args.Length > 0 && args[0] == "functions")
     return await FunctionPathsBenchmark.RunAsync(args.Length > 1 ? args[1] : "llava-1.5");
 }
 
+// `memory [tiny|mid] [arena]`: estimated against measured peak memory per request, and what is left afterwards.
+if (args.Length > 0 && args[0] == "memory")
+{
+    return await MemoryBenchmark.RunAsync(midSize: args.Contains("mid"), arena: args.Contains("arena"));
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(PreprocessingBenchmarks).Assembly).Run(args);
 return 0;

@@ -475,7 +475,7 @@ public sealed partial class LlavaEngine : IDisposable
         }
         catch (OnnxRuntimeGenAIException e) when (constraint is not null)
         {
-            throw new InvalidParameterException(GenerationParameterNames.ResponseFormat, $"The {constraint.Kind} constraint cannot be compiled: {e.Message}", e);
+            throw new InvalidParameterException(GenerationParameterNames.ResponseFormat, $"response_format: the {constraint.Kind} constraint cannot be compiled: {e.Message}", e);
         }
     }
 

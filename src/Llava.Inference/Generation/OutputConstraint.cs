@@ -43,12 +43,12 @@ public sealed record OutputConstraint
             using JsonDocument schema = JsonDocument.Parse(Definition, new JsonDocumentOptions { MaxDepth = 64 });
             if (schema.RootElement.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
             {
-                throw new InvalidParameterException(GenerationParameterNames.ResponseFormat, $"A JSON schema must be an object or a boolean; got {schema.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
+                throw new InvalidParameterException(GenerationParameterNames.ResponseFormat, $"response_format: a JSON schema must be an object or a boolean; got {schema.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
             }
         }
         catch (JsonException e)
         {
-            throw new InvalidParameterException(GenerationParameterNames.ResponseFormat, $"The JSON schema is not valid JSON: {e.Message}", e);
+            throw new InvalidParameterException(GenerationParameterNames.ResponseFormat, $"response_format: the JSON schema is not valid JSON: {e.Message}", e);
         }
     }
 
