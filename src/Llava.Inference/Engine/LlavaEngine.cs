@@ -158,6 +158,7 @@ public sealed partial class LlavaEngine : IDisposable
                 finally
                 {
                     lease.Dispose();
+                    MemoryReturn.AfterRequest(lease.Bytes);
                 }
             },
             CancellationToken.None);
