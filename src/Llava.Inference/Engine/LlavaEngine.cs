@@ -106,9 +106,11 @@ public sealed partial class LlavaEngine : IDisposable
     }
 
     /// <summary>
-    /// Streams the answer. Bad input fails before a generation slot is taken (<see cref="Images.ImageRejectedException"/>,
-    /// <see cref="InvalidPromptException"/>, <see cref="PromptTooLongException"/>); a full engine fails with
-    /// <see cref="EngineBusyException"/>. Cancellation is honoured between tokens.
+    /// Streams the answer. Bad options fail first (<see cref="InvalidParameterException"/> naming the field); a request
+    /// over a limit or the memory budget fails before any image is decoded (<see cref="RequestOverBudgetException"/>,
+    /// <see cref="PromptTooLongException"/>, <see cref="Images.ImageRejectedException"/> for sizes read from headers);
+    /// a full engine fails with <see cref="EngineBusyException"/>. The request's memory reservation is held from before
+    /// its images are decoded until its generation ends. Cancellation is honoured between tokens.
     /// </summary>
     public async IAsyncEnumerable<GenerationUpdate> StreamAsync(IReadOnlyList<PromptMessage> messages, GenerationOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
