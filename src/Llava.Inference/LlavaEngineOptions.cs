@@ -47,6 +47,39 @@ public sealed record LlavaEngineOptions
     /// <summary>Most images in one request.</summary>
     public int MaxImagesPerRequest { get; init; } = 4;
 
+    /// <summary>Default <see cref="MemoryBudgetBytes"/> on CPU: 4 GiB of host memory for requests, besides the weights.</summary>
+    public const long DefaultCpuMemoryBudgetBytes = 4L << 30;
+
+    /// <summary>
+    /// Default <see cref="MemoryBudgetBytes"/> on CUDA: 6 GiB, sized for a 16 GB T4 holding a 7B int4 model (about 4.5 GB
+    /// of weights plus the CUDA context). On an 80 GB A100 set 48 GiB (see docs/performance.md).
+    /// </summary>
+    public const long DefaultCudaMemoryBudgetBytes = 6L << 30;
+
+    /// <summary>
+    /// Memory one replica may spend on requests, besides the resident weights: every request's estimated peak
+    /// (decoded images, pixel tensors, vision activations, embeddings, KV cache, attention workspace, logits) is
+    /// reserved from it before its images are decoded, and a request that alone exceeds it is refused. Null picks
+    /// the provider's default.
+    /// </summary>
+    public long? MemoryBudgetBytes { get; init; }
+
+    /// <summary>The budget in force: <see cref="MemoryBudgetBytes"/> or the provider's default.</summary>
+    public long EffectiveMemoryBudgetBytes => MemoryBudgetBytes ?? (ExecutionProvider == "cuda" ? DefaultCudaMemoryBudgetBytes : DefaultCpuMemoryBudgetBytes);
+
+    /// <summary>
+    /// Largest intermediate RGB buffer of preprocessing (LLaVA-1.5's resize output or pad canvas), in pixels: bounds
+    /// extreme aspect ratios, which the stored-pixel limit does not (1 x 6000 becomes 336 x 2,016,000).
+    /// </summary>
+    public long MaxIntermediatePixels { get; init; } = Preprocessing.ImagePreprocessingOptions.DefaultMaxIntermediatePixels;
+
+    /// <summary>
+    /// ONNX Runtime's CPU memory arena. Off by default: the arena keeps the largest prefill's buffers for the life of
+    /// the process (a 20k-token prompt left 15 GB resident), while plain allocations go back to the system after each
+    /// request; the cost in speed is measured in docs/performance.md.
+    /// </summary>
+    public bool EnableCpuMemoryArena { get; init; }
+
     public IReadOnlyList<string> Validate()
     {
         List<string> errors = [];
@@ -83,6 +116,16 @@ public sealed record LlavaEngineOptions
         if (MaxImageBytes < 1 || MaxImagePixels < 1 || MaxImagesPerRequest < 1)
         {
             errors.Add("Image limits must be positive.");
+        }
+
+        if (MemoryBudgetBytes is < 64L << 20)
+        {
+            errors.Add($"MemoryBudgetBytes must be at least 64 MiB; got {MemoryBudgetBytes}.");
+        }
+
+        if (MaxIntermediatePixels < 336L * 336)
+        {
+            errors.Add($"MaxIntermediatePixels must be at least one 336 x 336 tile; got {MaxIntermediatePixels}.");
         }
 
         return errors;

@@ -20,5 +20,11 @@ if (args.Length > 0 && args[0] == "serve-memory")
     return await ServeMemoryBenchmark.RunAsync(tinyOnly: args.Contains("--tiny-only"));
 }
 
+// `memory [tiny|mid] [arena]`: estimated against measured peak memory per request, and what is left afterwards.
+if (args.Length > 0 && args[0] == "memory")
+{
+    return await MemoryBenchmark.RunAsync(midSize: args.Contains("mid"), arena: args.Contains("arena"));
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(PreprocessingBenchmarks).Assembly).Run(args);
 return 0;

@@ -5,6 +5,7 @@ using Llava.Inference.Errors;
 using Llava.Inference.Generation;
 using Llava.Inference.Images;
 using Llava.Inference.Prompts;
+using Llava.Serving.Http;
 
 namespace Llava.Cli.Commands;
 
@@ -120,6 +121,14 @@ internal static class ChatCommand
             catch (InvalidPromptException ex)
             {
                 await writer.WriteErrorAsync(null, "invalid_prompt", ex.Message);
+            }
+            catch (InvalidParameterException ex)
+            {
+                await writer.WriteErrorAsync(null, "invalid_request", ex.Message);
+            }
+            catch (RequestOverBudgetException ex)
+            {
+                await writer.WriteErrorAsync(null, ApiErrorMapper.Map(ex).Code, ex.Message + " Type /reset to start over.");
             }
         }
 

@@ -1,9 +1,9 @@
-using System.Globalization;
 using Llava.Inference.Engine;
 using Llava.Inference.Errors;
 using Llava.Inference.Generation;
 using Llava.Inference.Images;
 using Llava.Inference.Prompts;
+using Llava.Serving.Http;
 
 namespace Llava.Cli.Running;
 
@@ -84,6 +84,15 @@ internal static class ImageCaptioner
         catch (InvalidPromptException ex)
         {
             await writer.WriteErrorAsync(image, "invalid_prompt", ex.Message);
+        }
+        catch (InvalidParameterException ex)
+        {
+            await writer.WriteErrorAsync(image, "invalid_request", ex.Message);
+        }
+        catch (RequestOverBudgetException ex)
+        {
+            // The HTTP API's codes for the same refusals (too_many_images, prompt_too_long, request_over_budget).
+            await writer.WriteErrorAsync(image, ApiErrorMapper.Map(ex).Code, ex.Message);
         }
 
         return false;

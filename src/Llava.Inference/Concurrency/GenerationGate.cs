@@ -3,87 +3,219 @@ using Llava.Inference.Errors;
 namespace Llava.Inference.Concurrency;
 
 /// <summary>
-/// Caps generations in flight on one loaded model and bounds how many callers may wait for a slot. A caller
-/// over the bound, or one that waited too long, gets <see cref="EngineBusyException"/> at once instead of
-/// piling up behind a GPU that is already saturated.
+/// Admits requests to one loaded model: at most <c>maxConcurrent</c> at once and at most <c>capacityBytes</c> of
+/// estimated memory reserved at once, first come first served. A request holds its lease from before its images
+/// are decoded until its generation ends, so decoding, preprocessing and generation all count. A caller that
+/// would wait behind a full queue, or waited too long, gets <see cref="EngineBusyException"/> instead of piling
+/// up behind a replica that is already saturated.
 /// </summary>
+/// <remarks>
+/// Waiters form one FIFO queue; the head is admitted as soon as a slot and its bytes are free, and nobody
+/// overtakes it, so a large request cannot be starved by a stream of small ones. The queue is the only count of
+/// waiters: a waiter that leaves (timeout, cancellation) is removed from it, so no count can leak.
+/// </remarks>
 internal sealed class GenerationGate : IDisposable
 {
-    private readonly SemaphoreSlim _slots;
+    private readonly object _lock = new();
+    private readonly LinkedList<Waiter> _queue = new();
     private readonly int _maxConcurrent;
     private readonly int _maxQueued;
     private readonly TimeSpan _maxWait;
-    private int _waiting;
+    private readonly long _capacityBytes;
+    private int _inFlight;
+    private long _reservedBytes;
 
-    public GenerationGate(int maxConcurrent, int maxQueued, TimeSpan maxWait)
+    public GenerationGate(int maxConcurrent, int maxQueued, TimeSpan maxWait, long capacityBytes = long.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrent, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxQueued);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, 1);
         _maxConcurrent = maxConcurrent;
         _maxQueued = maxQueued;
         _maxWait = maxWait;
-        _slots = new SemaphoreSlim(maxConcurrent, maxConcurrent);
+        _capacityBytes = capacityBytes;
     }
 
-    public int InFlight => _maxConcurrent - _slots.CurrentCount;
+    public int InFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _inFlight;
+            }
+        }
+    }
 
-    public int Waiting => Volatile.Read(ref _waiting);
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Bytes reserved by the requests admitted now.</summary>
+    public long ReservedBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _reservedBytes;
+            }
+        }
+    }
+
+    public long CapacityBytes => _capacityBytes;
 
     /// <summary>
-    /// Refuses at once when every slot is taken and the queue is full, so a request that would be refused
-    /// anyway does not decode and tile its images first. A hint only: <see cref="EnterAsync"/> still decides.
+    /// Refuses at once when nothing can be admitted now and the queue is full, so a request that would be refused
+    /// anyway does not read and tokenize its input first. A hint only: <see cref="EnterAsync"/> still decides.
     /// </summary>
     public void ThrowIfSaturated()
     {
-        if (_slots.CurrentCount == 0 && Waiting >= _maxQueued)
+        lock (_lock)
         {
-            throw Saturated();
+            if (!Fits(1) && _queue.Count >= _maxQueued)
+            {
+                throw Saturated();
+            }
         }
     }
 
-    public async ValueTask<Lease> EnterAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for a slot with <paramref name="bytes"/> free (at most <see cref="CapacityBytes"/>).</summary>
+    public async ValueTask<Lease> EnterAsync(long bytes, CancellationToken cancellationToken)
     {
-        if (_slots.Wait(0, CancellationToken.None))
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes, _capacityBytes);
+        Waiter waiter;
+        LinkedListNode<Waiter> node;
+        lock (_lock)
         {
-            return new Lease(_slots);
-        }
+            if (_queue.Count == 0 && Fits(bytes))
+            {
+                return Admit(bytes);
+            }
 
-        if (Interlocked.Increment(ref _waiting) > _maxQueued)
-        {
-            Interlocked.Decrement(ref _waiting);
-            throw Saturated();
+            if (_queue.Count >= _maxQueued)
+            {
+                throw Saturated();
+            }
+
+            waiter = new Waiter(bytes);
+            node = _queue.AddLast(waiter);
         }
 
         try
         {
-            if (!await _slots.WaitAsync(_maxWait, cancellationToken))
-            {
-                throw new EngineBusyException(_maxWait, $"No generation slot became free within {_maxWait.TotalSeconds:0.#} s.");
-            }
+            return await waiter.Admitted.Task.WaitAsync(_maxWait, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            Interlocked.Decrement(ref _waiting);
-        }
+            lock (_lock)
+            {
+                if (node.List is not null)
+                {
+                    _queue.Remove(node);
+                    // Leaving may unblock the ones behind: the head is now someone else, who may fit.
+                    AdmitWaiters();
+                    if (e is TimeoutException)
+                    {
+                        throw new EngineBusyException(_maxWait, $"No generation slot became free within {_maxWait.TotalSeconds:0.#} s.");
+                    }
 
-        return new Lease(_slots);
+                    throw;
+                }
+            }
+
+            // Admitted at the same moment as the timeout or cancellation: the lease is ours.
+            Lease lease = await waiter.Admitted.Task.ConfigureAwait(false);
+            if (e is TimeoutException)
+            {
+                return lease;
+            }
+
+            lease.Dispose();
+            throw;
+        }
     }
 
-    public void Dispose() => _slots.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (Waiter waiter in _queue)
+            {
+                waiter.Admitted.TrySetException(new ObjectDisposedException(nameof(GenerationGate)));
+            }
+
+            _queue.Clear();
+        }
+    }
+
+    private bool Fits(long bytes) => _inFlight < _maxConcurrent && bytes <= _capacityBytes - _reservedBytes;
+
+    private Lease Admit(long bytes)
+    {
+        _inFlight++;
+        _reservedBytes += bytes;
+        return new Lease(this, bytes);
+    }
+
+    private void Release(long bytes)
+    {
+        lock (_lock)
+        {
+            _inFlight--;
+            _reservedBytes -= bytes;
+            AdmitWaiters();
+        }
+    }
+
+    /// <summary>Admits waiters from the head of the queue while they fit. Called under the lock.</summary>
+    private void AdmitWaiters()
+    {
+        while (_queue.First is { } head && Fits(head.Value.Bytes))
+        {
+            _queue.RemoveFirst();
+            // Continuations run asynchronously (see Waiter), never inside this lock.
+            head.Value.Admitted.TrySetResult(Admit(head.Value.Bytes));
+        }
+    }
 
     private EngineBusyException Saturated() =>
-        new(_maxWait, $"All {_maxConcurrent} generation slots are busy and {_maxQueued} requests are already waiting.");
+        new(_maxWait, $"All {_maxConcurrent} generation slots (or the {_capacityBytes / (1024 * 1024)} MiB memory budget) are taken and {_maxQueued} requests are already waiting.");
 
-    /// <summary>A held slot; disposing it frees the slot exactly once.</summary>
-    internal sealed class Lease(SemaphoreSlim slots) : IDisposable
+    private sealed class Waiter(long bytes)
     {
+        public long Bytes { get; } = bytes;
+
+        public TaskCompletionSource<Lease> Admitted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>A held slot and its bytes; disposing it frees both exactly once.</summary>
+    internal sealed class Lease : IDisposable
+    {
+        private readonly GenerationGate _gate;
         private int _released;
+
+        internal Lease(GenerationGate gate, long bytes)
+        {
+            _gate = gate;
+            Bytes = bytes;
+        }
+
+        public long Bytes { get; }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                slots.Release();
+                _gate.Release(Bytes);
             }
         }
     }

@@ -25,6 +25,7 @@ public sealed partial class LlavaEngine : IDisposable
     private readonly Model _model;
     private readonly Tokenizer _tokenizer;
     private readonly GenerationGate _gate;
+    private readonly MemoryBudget _budget;
     private readonly PromptTemplate _template;
     private readonly ImagePreparation _images;
     private readonly HashSet<int> _eosTokenIds;
@@ -43,7 +44,8 @@ public sealed partial class LlavaEngine : IDisposable
         _template = PromptTemplate.For(folder.Manifest.PromptTemplate);
         _images = new ImagePreparation(folder.Manifest, options);
         _eosTokenIds = [.. folder.Manifest.EosTokenIds];
-        _gate = new GenerationGate(options.MaxConcurrentGenerations, options.MaxQueuedRequests, options.MaxQueueWait);
+        _budget = new MemoryBudget(new RequestMemoryEstimator(ModelMemoryProfile.Read(folder.Path, folder.Manifest)), options.EffectiveMemoryBudgetBytes);
+        _gate = new GenerationGate(options.MaxConcurrentGenerations, options.MaxQueuedRequests, options.MaxQueueWait, _budget.BudgetBytes);
     }
 
     public ModelFolder Folder { get; }
@@ -52,8 +54,14 @@ public sealed partial class LlavaEngine : IDisposable
 
     public LlavaEngineOptions Options { get; }
 
-    /// <summary>Generations running now.</summary>
+    /// <summary>Requests admitted now (decoding their images or generating).</summary>
     public int InFlight => _gate.InFlight;
+
+    /// <summary>Estimated bytes reserved by the requests admitted now; at most <see cref="MemoryBudget"/>'s budget.</summary>
+    public long ReservedBytes => _gate.ReservedBytes;
+
+    /// <summary>The replica's memory budget and the estimator behind it.</summary>
+    public MemoryBudget MemoryBudget => _budget;
 
     /// <summary>
     /// Validates the model folder and loads it into ONNX Runtime GenAI on a background thread, so a host can
@@ -73,7 +81,7 @@ public sealed partial class LlavaEngine : IDisposable
         ModelFolder folder = await ModelFolder.OpenAsync(options.ModelPath, options.Verification, progress, cancellationToken);
         folder.EnsureBuiltFor(options.ExecutionProvider);
         progress?.Report(new ModelLoadProgress("load", 0, 0));
-        (Model model, Tokenizer tokenizer) = await Task.Run(() => CreateModel(folder.Path, options.ExecutionProvider, options.EffectiveIntraOpThreads), cancellationToken);
+        (Model model, Tokenizer tokenizer) = await Task.Run(() => CreateModel(folder.Path, options.ExecutionProvider, options.EffectiveIntraOpThreads, SessionOptionsOverlay(options)), cancellationToken);
         LlavaEngine engine = new(folder, options, model, tokenizer, log);
         Log.ModelLoaded(log, folder.Manifest.Variant, folder.Manifest.Precision, options.ExecutionProvider, folder.Path, clock.Elapsed.TotalSeconds);
         progress?.Report(new ModelLoadProgress("ready", 0, 0));
@@ -99,34 +107,41 @@ public sealed partial class LlavaEngine : IDisposable
     }
 
     /// <summary>
-    /// Streams the answer. Bad input fails before a generation slot is taken (<see cref="Images.ImageRejectedException"/>,
-    /// <see cref="InvalidPromptException"/>, <see cref="PromptTooLongException"/>); a full engine fails with
-    /// <see cref="EngineBusyException"/>. Cancellation is honoured between tokens.
+    /// Streams the answer. Bad options fail first (<see cref="InvalidParameterException"/> naming the field); a request
+    /// over a limit or the memory budget fails before any image is decoded (<see cref="RequestOverBudgetException"/>,
+    /// <see cref="PromptTooLongException"/>, <see cref="Images.ImageRejectedException"/> for sizes read from headers);
+    /// a full engine fails with <see cref="EngineBusyException"/>. The request's memory reservation is held from before
+    /// its images are decoded until its generation ends. Cancellation is honoured between tokens.
     /// </summary>
     public async IAsyncEnumerable<GenerationUpdate> StreamAsync(IReadOnlyList<PromptMessage> messages, GenerationOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         options ??= new GenerationOptions();
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new InvalidPromptException(ex.Message, ex);
-        }
+        options.Validate(Manifest.VocabSize);
 
+        // Everything before the gate reads headers and text only: nothing is decoded until the request holds its
+        // reservation, so open connections cannot decode more images than the budget allows.
         _gate.ThrowIfSaturated();
-        PreparedPrompt prompt = await PrepareAsync(messages, cancellationToken);
-        int contextLength = Manifest.ContextLength;
-        if (prompt.TokenIds.Length + options.MaxNewTokens > contextLength)
-        {
-            throw new PromptTooLongException(prompt.TokenIds.Length, prompt.ImageTokenCount, options.MaxNewTokens, contextLength);
-        }
+        RequestPlan plan = Plan(messages);
+        ThrowIfOverContext(plan.PromptTokens, plan.ImageTokens, options.MaxNewTokens);
+        long bytes = _budget.Admit(plan.Shape(options.MaxNewTokens));
 
         Stopwatch queueClock = Stopwatch.StartNew();
-        GenerationGate.Lease lease = await _gate.EnterAsync(cancellationToken);
+        GenerationGate.Lease lease = await _gate.EnterAsync(bytes, cancellationToken);
         TimeSpan queueWait = queueClock.Elapsed;
+        PreparedPrompt prompt;
+        try
+        {
+            prompt = await MaterializeAsync(plan, cancellationToken);
+            ThrowIfOverContext(prompt.TokenIds.Length, prompt.ImageTokenCount, options.MaxNewTokens);
+        }
+        catch
+        {
+            // Refused images, cancellation: the reservation goes back before the error does.
+            lease.Dispose();
+            throw;
+        }
+
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Bounded: the generator runs at most a token ahead of the reader, so a slow client applies
         // backpressure and cancellation is seen within a token.
@@ -146,6 +161,7 @@ public sealed partial class LlavaEngine : IDisposable
                 finally
                 {
                     lease.Dispose();
+                    MemoryReturn.AfterRequest(lease.Bytes);
                 }
             },
             CancellationToken.None);
@@ -169,7 +185,14 @@ public sealed partial class LlavaEngine : IDisposable
     }
 
     /// <summary>Renders, tokenizes and preprocesses a request without generating (tests and diagnostics use it).</summary>
-    public async Task<PreparedPrompt> PrepareAsync(IReadOnlyList<PromptMessage> messages, CancellationToken cancellationToken = default)
+    public Task<PreparedPrompt> PrepareAsync(IReadOnlyList<PromptMessage> messages, CancellationToken cancellationToken = default) =>
+        MaterializeAsync(Plan(messages), cancellationToken);
+
+    /// <summary>What a request will cost, from its text and image headers (nothing decoded), as the budget sees it.</summary>
+    public RequestShape Measure(IReadOnlyList<PromptMessage> messages, int maxNewTokens) => Plan(messages).Shape(maxNewTokens);
+
+    /// <summary>Checks the messages, reads the image headers, renders and tokenizes: everything but decoding.</summary>
+    private RequestPlan Plan(IReadOnlyList<PromptMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (!messages.Any(m => m.Role == PromptRole.User))
@@ -186,9 +209,9 @@ public sealed partial class LlavaEngine : IDisposable
             }
         }
 
-        Stopwatch clock = Stopwatch.StartNew();
+        long started = Stopwatch.GetTimestamp();
         ImagePart[] imageParts = [.. messages.SelectMany(m => m.Parts).OfType<ImagePart>()];
-        PreparedImages images = await _images.PrepareAsync(imageParts, cancellationToken);
+        ImagePlan[] images = _images.Plan(imageParts);
         string text = _template.Render(messages, imageToken);
         int[] encoded;
         using (Sequences sequences = _tokenizer.Encode(text))
@@ -203,14 +226,24 @@ public sealed partial class LlavaEngine : IDisposable
             throw new InvalidOperationException($"The tokenizer produced {placeholders} image tokens for {imageParts.Length} images; the model folder's tokenizer does not match its manifest.");
         }
 
-        List<int> ids = new(encoded.Length + images.TokenCounts.Sum() + 1);
-        if (_addBos && Manifest.BosTokenId is int bos)
+        bool bos = _addBos && Manifest.BosTokenId is not null;
+        return new RequestPlan(text, encoded, images, bos, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Decodes and preprocesses the planned images and expands every image token.</summary>
+    private async Task<PreparedPrompt> MaterializeAsync(RequestPlan plan, CancellationToken cancellationToken)
+    {
+        Stopwatch clock = Stopwatch.StartNew();
+        PreparedImages images = await _images.PrepareAsync(plan.Images, cancellationToken);
+        int imageTokenId = Manifest.ImageTokenId;
+        List<int> ids = new(plan.TextTokens.Length + images.TokenCounts.Sum() + 1);
+        if (plan.AddBos)
         {
-            ids.Add(bos);
+            ids.Add(Manifest.BosTokenId!.Value);
         }
 
         int image = 0;
-        foreach (int id in encoded)
+        foreach (int id in plan.TextTokens)
         {
             if (id == imageTokenId)
             {
@@ -224,15 +257,25 @@ public sealed partial class LlavaEngine : IDisposable
 
         return new PreparedPrompt
         {
-            Text = text,
+            Text = plan.Text,
             TokenIds = [.. ids],
-            UnexpandedTokenIds = _addBos && Manifest.BosTokenId is int first ? [first, .. encoded] : encoded,
+            UnexpandedTokenIds = plan.AddBos ? [Manifest.BosTokenId!.Value, .. plan.TextTokens] : plan.TextTokens,
             ImageTokenCount = images.FeatureIndex.Length,
             TileCount = images.TileCount,
             PixelValues = images.PixelValues,
             FeatureIndex = images.FeatureIndex,
-            PreprocessTime = clock.Elapsed,
+            PreprocessTime = plan.PlanTime + clock.Elapsed,
         };
+    }
+
+    /// <summary>Prompt plus answer against the context, in 64 bits: max_tokens near int.MaxValue must not wrap.</summary>
+    private void ThrowIfOverContext(int promptTokens, int imageTokens, int maxNewTokens)
+    {
+        int contextLength = Manifest.ContextLength;
+        if ((long)promptTokens + maxNewTokens > contextLength)
+        {
+            throw new PromptTooLongException(promptTokens, imageTokens, maxNewTokens, contextLength);
+        }
     }
 
     /// <summary>Decodes token ids to text as transformers' decode(ids, skip_special_tokens=True) does.</summary>
@@ -250,7 +293,14 @@ public sealed partial class LlavaEngine : IDisposable
         _gate.Dispose();
     }
 
-    private static (Model Model, Tokenizer Tokenizer) CreateModel(string path, string provider, int intraOpThreads)
+    /// <summary>
+    /// Session options besides the thread count, as a GenAI config overlay. The vision and embedding sessions
+    /// inherit the decoder's session options.
+    /// </summary>
+    private static string SessionOptionsOverlay(LlavaEngineOptions options) =>
+        "{\"model\":{\"decoder\":{\"session_options\":{\"enable_cpu_mem_arena\":" + (options.EnableCpuMemoryArena ? "true" : "false") + "}}}}";
+
+    private static (Model Model, Tokenizer Tokenizer) CreateModel(string path, string provider, int intraOpThreads, string sessionOverlay)
     {
         using Config config = new(path);
         config.ClearProviders();
@@ -269,6 +319,7 @@ public sealed partial class LlavaEngine : IDisposable
             config.Overlay(overlay);
         }
 
+        config.Overlay(sessionOverlay);
         Model model = new(config);
         try
         {
@@ -316,7 +367,7 @@ public sealed partial class LlavaEngine : IDisposable
                 parameters.SetGuidance(constraint.Kind, constraint.Definition, true);
             }
 
-            using Generator generator = new(_model, parameters);
+            using Generator generator = CreateGenerator(parameters, options.Constraint);
             if (prompt.FeatureIndex.Length > 0)
             {
                 ElementType pixelType = prompt.PixelValues is Half[] ? ElementType.float16 : ElementType.float32;
@@ -414,6 +465,22 @@ public sealed partial class LlavaEngine : IDisposable
             {
                 pin.Free();
             }
+        }
+    }
+
+    /// <summary>
+    /// The generator; GenAI compiles a constraint's grammar here, so a schema or pattern llguidance refuses (one our
+    /// own checks cannot see, such as a regex feature it lacks) is the caller's invalid parameter, not a crash.
+    /// </summary>
+    private Generator CreateGenerator(GeneratorParams parameters, OutputConstraint? constraint)
+    {
+        try
+        {
+            return new Generator(_model, parameters);
+        }
+        catch (OnnxRuntimeGenAIException e) when (constraint is not null)
+        {
+            throw new InvalidParameterException(GenerationParameterNames.ResponseFormat, $"response_format: the {constraint.Kind} constraint cannot be compiled: {e.Message}", e);
         }
     }
 

@@ -5,7 +5,7 @@ public sealed class PromptTooLongException : Exception
 {
     public PromptTooLongException(int promptTokens, int imageTokens, int maxNewTokens, int contextLength)
         : base($"The prompt needs {promptTokens} tokens ({imageTokens} of them image tokens) and up to {maxNewTokens} new tokens were requested: " +
-               $"{promptTokens + maxNewTokens} in all, but the model's context holds {contextLength}. Use fewer or smaller images, a shorter prompt or fewer new tokens.")
+               $"{(long)promptTokens + maxNewTokens} in all, but the model's context holds {contextLength}. Use fewer or smaller images, a shorter prompt or fewer new tokens.")
     {
         PromptTokens = promptTokens;
         ImageTokens = imageTokens;

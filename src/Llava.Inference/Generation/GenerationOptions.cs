@@ -1,3 +1,5 @@
+using Llava.Inference.Errors;
+
 namespace Llava.Inference.Generation;
 
 /// <summary>How to decode an answer. Defaults are greedy decoding, as LLaVA's benchmarks use.</summary>
@@ -29,37 +31,55 @@ public sealed record GenerationOptions
 
     public bool IsSampling => Temperature is > 0;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid value.</summary>
+    /// <summary>
+    /// Throws <see cref="InvalidParameterException"/> naming the first invalid value. NaN and infinities are
+    /// refused explicitly: every range test below is false for NaN, so a plain range check would let it through.
+    /// </summary>
     public void Validate()
     {
         if (MaxNewTokens < 1)
         {
-            throw new ArgumentException($"max new tokens must be at least 1; got {MaxNewTokens}.");
+            throw new InvalidParameterException(GenerationParameterNames.MaxTokens, $"max_tokens must be at least 1; got {MaxNewTokens}.");
         }
 
-        if (Temperature is < 0 or > 10)
+        if (Temperature is float temperature && !(temperature is >= 0 and <= 10))
         {
-            throw new ArgumentException($"temperature must be between 0 and 10; got {Temperature}.");
+            throw new InvalidParameterException(GenerationParameterNames.Temperature, $"temperature must be a number between 0 and 10; got {temperature}.");
         }
 
-        if (TopP is <= 0 or > 1)
+        if (TopP is float topP && !(topP is > 0 and <= 1))
         {
-            throw new ArgumentException($"top_p must be in (0, 1]; got {TopP}.");
+            throw new InvalidParameterException(GenerationParameterNames.TopP, $"top_p must be a number in (0, 1]; got {topP}.");
         }
 
         if (TopK is < 1)
         {
-            throw new ArgumentException($"top_k must be at least 1; got {TopK}.");
+            throw new InvalidParameterException(GenerationParameterNames.TopK, $"top_k must be at least 1; got {TopK}.");
         }
 
-        if (RepetitionPenalty is <= 0)
+        if (RepetitionPenalty is float penalty && !(penalty > 0 && float.IsFinite(penalty)))
         {
-            throw new ArgumentException($"repetition penalty must be positive; got {RepetitionPenalty}.");
+            throw new InvalidParameterException(GenerationParameterNames.RepetitionPenalty, $"repetition_penalty must be a positive finite number; got {penalty}.");
         }
 
-        if (StopSequences.Any(string.IsNullOrEmpty))
+        if (StopSequences is null || StopSequences.Any(string.IsNullOrEmpty))
         {
-            throw new ArgumentException("stop sequences must not be empty strings.");
+            throw new InvalidParameterException(GenerationParameterNames.Stop, "stop sequences must not be empty strings.");
         }
+    }
+
+    /// <summary>
+    /// The checks that need the model: <c>top_k</c> within the vocabulary and a constraint that parses. The answer
+    /// length against the context is the engine's <see cref="PromptTooLongException"/>, computed without overflow.
+    /// </summary>
+    public void Validate(int vocabularySize)
+    {
+        Validate();
+        if (TopK > vocabularySize)
+        {
+            throw new InvalidParameterException(GenerationParameterNames.TopK, $"top_k must be at most the vocabulary size {vocabularySize}; got {TopK}.");
+        }
+
+        Constraint?.Validate();
     }
 }

@@ -59,6 +59,19 @@ public sealed class AnyResPreprocessor : IImagePreprocessor
     public AnyResGeometry Geometry(int width, int height) =>
         AnyResGeometry.Create(width, height, _pinpoints, _settings.CropSize, _settings.PatchSize);
 
+    /// <summary>
+    /// Anyres never allocates more than the best grid resolution (the pinpoints bound it) besides the decoded image,
+    /// so no aspect ratio is refused here; the horizontal pass of the fit resize reads whole source rows, which the
+    /// decoder's own pixel limit bounds.
+    /// </summary>
+    public ImageCost Cost(int width, int height)
+    {
+        AnyResGeometry geometry = Geometry(width, height);
+        long canvas = (long)geometry.BestWidth * geometry.BestHeight;
+        long shortest = (long)_settings.ShortestEdge * _settings.ShortestEdge;
+        return new ImageCost(geometry.TileCount, geometry.ImageTokenCount, Math.Max(canvas, shortest));
+    }
+
     public PreprocessedImage Preprocess(DecodedImage image)
     {
         ArgumentNullException.ThrowIfNull(image);

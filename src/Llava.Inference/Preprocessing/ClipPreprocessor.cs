@@ -25,6 +25,7 @@ public sealed class ClipPreprocessor : IImagePreprocessor
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.FeaturesPerTile, 1, nameof(settings));
         _settings = settings;
         _options = options ?? new ImagePreprocessingOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxIntermediatePixels, (long)settings.CropSize * settings.CropSize, nameof(options));
         _normalizer = new PixelNormalizer(settings);
         _padColour = MeanColour(settings);
     }
@@ -43,9 +44,26 @@ public sealed class ClipPreprocessor : IImagePreprocessor
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        (int shortSide, int longSide) = width <= height ? (width, height) : (height, width);
-        int newLong = (int)((double)((long)shortestEdge * longSide) / shortSide);
-        return width <= height ? (shortestEdge, newLong) : (newLong, shortestEdge);
+        (long shortSide, long longSide) = LongSides(width, height, shortestEdge);
+        int newLong = (int)Math.Min(longSide, int.MaxValue);
+        return width <= height ? ((int)shortSide, newLong) : (newLong, (int)shortSide);
+    }
+
+    public ImageCost Cost(int width, int height)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        long largest = 0;
+        if (_options.PadToSquare && width != height)
+        {
+            long side = Math.Max(width, height);
+            largest = Check(side * side, $"padding it to a {side} x {side} square");
+            width = height = (int)side;
+        }
+
+        (long shortSide, long longSide) = LongSides(width, height, _settings.ShortestEdge);
+        largest = Math.Max(largest, Check(shortSide * longSide, $"resizing its shortest edge to {shortSide} px makes it {longSide} px long"));
+        return new ImageCost(1, _settings.FeaturesPerTile, largest);
     }
 
     public PreprocessedImage Preprocess(DecodedImage image)
@@ -58,6 +76,7 @@ public sealed class ClipPreprocessor : IImagePreprocessor
     {
         ArgumentNullException.ThrowIfNull(image);
         long started = Stopwatch.GetTimestamp();
+        Cost(image.Width, image.Height);
         RgbBuffer pixels = RgbBuffer.From(image);
         if (_options.PadToSquare)
         {
@@ -100,6 +119,25 @@ public sealed class ClipPreprocessor : IImagePreprocessor
 
         int side = Math.Max(pixels.Width, pixels.Height);
         return pixels.PasteOnto(side, side, (side - pixels.Width) / 2, (side - pixels.Height) / 2, background);
+    }
+
+    /// <summary>The shortest-edge resize in 64-bit arithmetic: (short side, long side), the long side truncated as transformers does.</summary>
+    private static (long Short, long Long) LongSides(int width, int height, int shortestEdge)
+    {
+        (int shortSide, int longSide) = width <= height ? (width, height) : (height, width);
+        return (shortestEdge, (long)((double)((long)shortestEdge * longSide) / shortSide));
+    }
+
+    private long Check(long pixels, string what)
+    {
+        if (pixels > _options.MaxIntermediatePixels)
+        {
+            throw new ImageRejectedException(
+                ImageRejectionReason.TooLarge,
+                $"The image's aspect ratio is too extreme: {what}, {pixels} pixels, over the limit of {_options.MaxIntermediatePixels}.");
+        }
+
+        return pixels;
     }
 
     private static Rgb24 MeanColour(VisionPreprocessing settings)

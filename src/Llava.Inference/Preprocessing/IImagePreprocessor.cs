@@ -11,4 +11,11 @@ public interface IImagePreprocessor
 
     /// <summary>The decoded image's upright pixels.</summary>
     PreprocessedImage Preprocess(DecodedImage image);
+
+    /// <summary>
+    /// The cost of an upright <paramref name="width"/> x <paramref name="height"/> image, from its size alone. Throws
+    /// <see cref="ImageRejectedException"/> (too large) when an intermediate buffer would exceed
+    /// <see cref="ImagePreprocessingOptions.MaxIntermediatePixels"/>, exactly as <c>Preprocess</c> would.
+    /// </summary>
+    ImageCost Cost(int width, int height);
 }

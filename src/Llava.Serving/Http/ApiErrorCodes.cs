@@ -3,7 +3,7 @@ namespace Llava.Serving.Http;
 /// <summary>The <c>code</c> of every error the HTTP API returns (also the <c>outcome</c> tag of the request metric).</summary>
 public static class ApiErrorCodes
 {
-    /// <summary>400: a missing or malformed field, bad generation options, no user message, a refused image URL.</summary>
+    /// <summary>400: a missing or malformed field, bad generation options (<c>param</c> names the field), no user message, a refused image URL.</summary>
     public const string InvalidRequest = "invalid_request";
 
     /// <summary>400: the body is not JSON, or a string in it is not valid UTF-8 or holds a lone UTF-16 surrogate.</summary>
@@ -15,8 +15,14 @@ public static class ApiErrorCodes
     /// <summary>400: the image has no bytes.</summary>
     public const string EmptyImage = "empty_image";
 
-    /// <summary>400: prompt plus requested tokens exceed the model's context (the numbers are in the problem document).</summary>
+    /// <summary>400: prompt plus requested tokens exceed the model's context, or the prompt is longer than the memory budget allows with its images (the numbers are in the problem document).</summary>
     public const string PromptTooLong = "prompt_too_long";
+
+    /// <summary>400: more images than one request may carry (<c>value</c> and <c>maximum</c> in the problem document).</summary>
+    public const string TooManyImages = "too_many_images";
+
+    /// <summary>413: the request's estimated memory (an image's pixels, or the request as a whole) exceeds the replica's memory budget; <c>param</c> names the limit.</summary>
+    public const string RequestOverBudget = "request_over_budget";
 
     /// <summary>400: an image reference the server will not or cannot fetch.</summary>
     public const string ImageReferenceRefused = "image_reference_refused";
@@ -37,9 +43,6 @@ public static class ApiErrorCodes
 
     /// <summary>400: more prompt text (characters, all messages together) than <c>HttpApiOptions.MaxPromptChars</c>.</summary>
     public const string PromptTextTooLong = "prompt_text_too_long";
-
-    /// <summary>400: more images than the engine's <c>MaxImagesPerRequest</c>.</summary>
-    public const string TooManyImages = "too_many_images";
 
     /// <summary>413: the request body is over the limit.</summary>
     public const string RequestTooLarge = "request_too_large";

@@ -42,6 +42,13 @@ public static class ApiErrorMapper
                     ["contextLength"] = e.ContextLength,
                 },
             },
+            RequestOverBudgetException e => e.Limit switch
+            {
+                RequestLimit.Images => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.TooManyImages, "Too many images", e.Message) { Param = e.Limit, Numbers = LimitNumbers(e) },
+                RequestLimit.PromptTokens => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.PromptTooLong, "Prompt too long", e.Message) { Param = e.Limit, Numbers = LimitNumbers(e) },
+                _ => new ApiError(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.RequestOverBudget, "Request over the memory budget", e.Message) { Param = e.Limit, Numbers = LimitNumbers(e) },
+            },
+            InvalidParameterException e => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidRequest, "Invalid request", e.Message) { Param = e.Parameter },
             InvalidPromptException e => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidRequest, "Invalid request", e.Message),
             EngineBusyException e => new ApiError(StatusCodes.Status503ServiceUnavailable, ApiErrorCodes.EngineBusy, "Busy", e.Message) { RetryAfter = e.RetryAfter },
             ModelNotReadyException e => e.State == ModelState.Failed
@@ -132,6 +139,12 @@ public static class ApiErrorMapper
         string type = error.Status >= 500 ? "server_error" : "invalid_request_error";
         return JsonSerializer.SerializeToUtf8Bytes(new OpenAiErrorEnvelope(new OpenAiError(error.Detail, type, error.Param, error.Code)), HttpApiJsonContext.Default.OpenAiErrorEnvelope);
     }
+
+    private static Dictionary<string, long> LimitNumbers(RequestOverBudgetException e) => new()
+    {
+        ["value"] = e.Value,
+        ["maximum"] = e.Maximum,
+    };
 
     private static void PrepareResponse(HttpResponse response, ApiError error)
     {

@@ -152,9 +152,10 @@ public sealed class EngineBehaviourTests
     [Fact]
     public async Task Invalid_generation_options_are_refused_by_name()
     {
-        InvalidPromptException error = await Assert.ThrowsAsync<InvalidPromptException>(
+        InvalidParameterException error = await Assert.ThrowsAsync<InvalidParameterException>(
             () => TinyEngines.For(Family).AskAsync(TinyEngines.Image("chelsea_336x336"), "Hi", new GenerationOptions { TopP = 1.5f }));
 
+        Assert.Equal(GenerationParameterNames.TopP, error.Parameter);
         Assert.Contains("top_p", error.Message, StringComparison.Ordinal);
     }
 

@@ -138,4 +138,45 @@ public sealed class ClipPreprocessorTests
         Assert.IsType<ClipPreprocessor>(ImagePreprocessor.Create(TestSettings.Clip));
         Assert.IsType<AnyResPreprocessor>(ImagePreprocessor.Create(TestSettings.Next));
     }
+
+    [Theory]
+    [InlineData(1, 6000)]
+    [InlineData(1, 8000)]
+    [InlineData(8000, 1)]
+    public void An_extreme_aspect_ratio_is_refused_as_too_large_before_anything_is_allocated(int width, int height)
+    {
+        using Image<Rgb24> strip = new(width, height);
+
+        Llava.Inference.Images.ImageRejectedException e = Assert.Throws<Llava.Inference.Images.ImageRejectedException>(() => s_clip.Preprocess(strip));
+
+        Assert.Equal(Llava.Inference.Images.ImageRejectionReason.TooLarge, e.Reason);
+        Assert.Contains("aspect ratio", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_cost_counts_the_resize_output_and_the_limit_is_inclusive()
+    {
+        Assert.Equal(new ImageCost(1, 576, 448L * 336), s_clip.Cost(500, 375));
+        ClipPreprocessor exact = new(TestSettings.Clip, new ImagePreprocessingOptions { MaxIntermediatePixels = 448L * 336 });
+        Assert.Equal(448L * 336, exact.Cost(500, 375).LargestIntermediatePixels);
+        ClipPreprocessor under = new(TestSettings.Clip, new ImagePreprocessingOptions { MaxIntermediatePixels = (448L * 336) - 1 });
+        Assert.Throws<Llava.Inference.Images.ImageRejectedException>(() => under.Cost(500, 375));
+    }
+
+    [Fact]
+    public void Pad_to_square_counts_its_canvas_and_refuses_one_over_the_limit()
+    {
+        ClipPreprocessor padded = new(TestSettings.Clip, new ImagePreprocessingOptions { PadToSquare = true, MaxIntermediatePixels = 1000L * 1000 });
+
+        Assert.Equal(1000L * 1000, padded.Cost(1000, 10).LargestIntermediatePixels);
+        Assert.Equal(336L * 336, padded.Cost(336, 336).LargestIntermediatePixels);
+        Llava.Inference.Images.ImageRejectedException e = Assert.Throws<Llava.Inference.Images.ImageRejectedException>(() => padded.Cost(1001, 10));
+        Assert.Contains("1001 x 1001", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_limit_below_one_tile_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClipPreprocessor(TestSettings.Clip, new ImagePreprocessingOptions { MaxIntermediatePixels = (336L * 336) - 1 }));
+    }
 }

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Llava.ModelFormat;
+
+namespace Llava.Inference.Engine;
+
+/// <summary>
+/// The model dimensions that decide how much memory one request needs: the decoder's from GenAI's
+/// <c>genai_config.json</c> (layers, heads, head size, hidden size, vocabulary), the vision side and the attention
+/// kind from the manifest. The vision tower's own width is not recorded anywhere, so it is taken as LLaVA's CLIP
+/// ViT-L/14 (an upper bound for the smaller towers of test models).
+/// </summary>
+public sealed record ModelMemoryProfile
+{
+    public required int Layers { get; init; }
+
+    public required int AttentionHeads { get; init; }
+
+    public required int KeyValueHeads { get; init; }
+
+    public required int HeadSize { get; init; }
+
+    public required int HiddenSize { get; init; }
+
+    public required int VocabSize { get; init; }
+
+    public required int ContextLength { get; init; }
+
+    /// <summary>Bytes of one activation or cache element: 2 for fp16 models, 4 otherwise (int4 computes in fp32).</summary>
+    public required int ActivationBytes { get; init; }
+
+    /// <summary>One of <see cref="DecoderAttentionKind"/>.</summary>
+    public required string DecoderAttention { get; init; }
+
+    /// <summary>Side of a vision tile in pixels.</summary>
+    public required int TileSize { get; init; }
+
+    /// <summary>Vision tower sequence per tile: one row per patch plus the class token.</summary>
+    public required int VisionTokensPerTile { get; init; }
+
+    /// <summary>Vision tower width (CLIP ViT-L/14: 1024).</summary>
+    public int VisionHiddenSize { get; init; } = 1024;
+
+    /// <summary>Vision tower heads (CLIP ViT-L/14: 16).</summary>
+    public int VisionHeads { get; init; } = 16;
+
+    /// <summary>Reads the profile of a converted model folder.</summary>
+    public static ModelMemoryProfile Read(string folder, ModelManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        using JsonDocument config = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "genai_config.json")));
+        JsonElement model = config.RootElement.GetProperty("model");
+        JsonElement decoder = model.GetProperty("decoder");
+        int heads = decoder.GetProperty("num_attention_heads").GetInt32();
+        int patches = manifest.Vision.ImageSize / manifest.Vision.PatchSize;
+        return new ModelMemoryProfile
+        {
+            Layers = decoder.GetProperty("num_hidden_layers").GetInt32(),
+            AttentionHeads = heads,
+            KeyValueHeads = decoder.TryGetProperty("num_key_value_heads", out JsonElement kv) ? kv.GetInt32() : heads,
+            HeadSize = decoder.GetProperty("head_size").GetInt32(),
+            HiddenSize = manifest.HiddenSize,
+            VocabSize = manifest.VocabSize,
+            ContextLength = manifest.ContextLength,
+            ActivationBytes = manifest.Precision == "fp16" ? 2 : 4,
+            DecoderAttention = manifest.DecoderAttention ?? DecoderAttentionKind.MatMulSoftmax,
+            TileSize = manifest.Vision.ImageSize,
+            VisionTokensPerTile = (patches * patches) + 1,
+        };
+    }
+}
