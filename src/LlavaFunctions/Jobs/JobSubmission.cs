@@ -61,10 +61,19 @@ public sealed class JobSubmission(StorageAccount storage, JobService jobs, Llava
         {
             await queue.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
         }
-        catch (Exception)
+        catch (Exception sendFailure)
         {
-            // Compensate: without its message the record would say queued for ever. Only our own record (If-Match).
-            await jobs.ResultBlob(job.JobId!).DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = recorded }, cancellationToken: CancellationToken.None);
+            // Compensate: without its message the record would say queued for ever. Only our own record (If-Match),
+            // and even when the caller has gone away (no cancellation).
+            try
+            {
+                await jobs.ResultBlob(job.JobId!).DeleteIfExistsAsync(conditions: new BlobRequestConditions { IfMatch = recorded }, cancellationToken: CancellationToken.None);
+            }
+            catch (RequestFailedException deleteFailure)
+            {
+                throw new AggregateException($"Job {job.JobId} could not be enqueued, and its queued document could not be removed.", sendFailure, deleteFailure);
+            }
+
             throw;
         }
 
