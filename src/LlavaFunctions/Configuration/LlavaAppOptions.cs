@@ -60,6 +60,9 @@ public sealed record LlavaAppOptions
     /// <summary>Every container an image reference may name: the images container first, then <see cref="ImageContainers"/>.</summary>
     public IReadOnlyList<string> AllowedImageContainers => [.. new[] { ImagesContainer }.Concat(ImageContainers).Distinct(StringComparer.Ordinal)];
 
+    /// <summary>The Functions host's own containers (<c>azure-webjobs-secrets</c>, <c>azure-webjobs-hosts</c>) start so.</summary>
+    private const string HostContainerPrefix = "azure-webjobs-";
+
     public static class Keys
     {
         public const string ModelPath = "LLAVA_MODEL_PATH";
@@ -114,13 +117,18 @@ public sealed record LlavaAppOptions
             }
         }
 
+        if (ImagesContainer.StartsWith(HostContainerPrefix, StringComparison.Ordinal))
+        {
+            errors.Add($"{Keys.ImagesContainer} '{ImagesContainer}' is one of the Functions host's containers, which hold its keys and state.");
+        }
+
         foreach (string name in ImageContainers)
         {
             if (!IsValidName(name))
             {
                 errors.Add($"{Keys.ImageContainers}: '{name}' is not a valid container name (3-63 lower-case letters, digits and hyphens).");
             }
-            else if (name.StartsWith("azure-webjobs-", StringComparison.Ordinal) || name == ModelContainer || name == CaptionsContainer || name == AnswersContainer)
+            else if (name.StartsWith(HostContainerPrefix, StringComparison.Ordinal) || name == ModelContainer || name == CaptionsContainer || name == AnswersContainer)
             {
                 // The host's secrets and state, the model's weights and the app's own documents are never images.
                 errors.Add($"{Keys.ImageContainers}: '{name}' cannot hold images for jobs (it is the host's, the model's or the app's own documents' container).");

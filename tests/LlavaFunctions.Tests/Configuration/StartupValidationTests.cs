@@ -25,17 +25,19 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
-    public void An_image_container_allow_list_naming_the_host_s_containers_or_bad_names_stops_the_app()
+    public void Image_containers_naming_the_host_s_containers_or_bad_names_stop_the_app()
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["LLAVA_MODEL_PATH"] = "/models/x",
+            ["LLAVA_IMAGES_CONTAINER"] = "azure-webjobs-hosts",
             ["LLAVA_IMAGE_CONTAINERS"] = "more-images, azure-webjobs-secrets, Bad_Name, answers",
         }).Build();
 
         InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddLlavaFunctions(configuration));
 
         Assert.Contains("azure-webjobs-secrets", error.Message, StringComparison.Ordinal);
+        Assert.Contains("LLAVA_IMAGES_CONTAINER 'azure-webjobs-hosts'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Bad_Name", error.Message, StringComparison.Ordinal);
         Assert.Contains("'answers'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("more-images", error.Message, StringComparison.Ordinal);

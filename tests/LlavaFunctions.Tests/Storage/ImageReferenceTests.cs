@@ -29,9 +29,13 @@ public sealed class ImageReferenceTests(AppFixture app) : IClassFixture<AppFixtu
     [InlineData("http://user:pass@127.0.0.1:20000/devstoreaccount1/{images}/cat.png")]
     [InlineData("file:///etc/passwd")]
     [InlineData("ftp://127.0.0.1/{images}/cat.png")]
+    [InlineData("ht tp://127.0.0.1/{images}/cat.png")]
+    [InlineData("{images}/a\u0001b.png")]
+    [InlineData("{images}/tab\tname.png")]
+    [InlineData("{images}/a:b.png")]
     public void References_outside_the_allowed_containers_of_the_account_are_refused_before_any_request(string template)
     {
-        string reference = Fill(template);
+        string reference = System.Text.RegularExpressions.Regex.Unescape(Fill(template));
 
         ImageReferenceException error = Assert.Throws<ImageReferenceException>(() => Resolver().Resolve(reference));
 
@@ -49,6 +53,24 @@ public sealed class ImageReferenceTests(AppFixture app) : IClassFixture<AppFixtu
 
         Assert.Equal(app.Images.Name, blob.BlobContainerName);
         Assert.EndsWith("cat.png", blob.Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_blob_name_may_have_1024_characters_and_no_more()
+    {
+        Assert.Equal(1024, Resolver().Resolve($"{app.Images.Name}/{new string('n', 1024)}").Name.Length);
+        Assert.Throws<ImageReferenceException>(() => Resolver().Resolve($"{app.Images.Name}/{new string('n', 1025)}"));
+    }
+
+    [Fact]
+    public void A_refusal_names_the_containers_that_are_allowed()
+    {
+        ImageReferenceException one = Assert.Throws<ImageReferenceException>(() => Resolver().Resolve("elsewhere/cat.png"));
+        ImageReferenceException two = Assert.Throws<ImageReferenceException>(() => new OwnStorageImages(app.Storage, app.Options with { ImageContainers = ["scans"] }).Resolve("elsewhere/cat.png"));
+
+        Assert.Contains($"the container {app.Images.Name};", one.Message, StringComparison.Ordinal);
+        Assert.Contains($"the containers {app.Images.Name}, scans;", two.Message, StringComparison.Ordinal);
+        Assert.Contains("'elsewhere'", one.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,14 +116,20 @@ public sealed class ImageReferenceTests(AppFixture app) : IClassFixture<AppFixtu
     {
         BlobClient blob = app.Images.GetBlobClient("refs/churning.png");
         await blob.UploadAsync(BinaryData.FromBytes(AppFixture.Image("chelsea_336x336")), overwrite: true);
+        int reads = 0;
         OwnStorageImages churning = new(app.Storage, app.Options)
         {
-            BeforeDownload = (target, token) => target.UploadAsync(BinaryData.FromBytes(AppFixture.Image("chelsea_336x336")), overwrite: true, token),
+            BeforeDownload = (target, token) =>
+            {
+                reads++;
+                return target.UploadAsync(BinaryData.FromBytes(AppFixture.Image("chelsea_336x336")), overwrite: true, token);
+            },
         };
 
         ImageReferenceException error = await Assert.ThrowsAsync<ImageReferenceException>(() => churning.ResolveAsync($"{app.Images.Name}/refs/churning.png", app.Options.MaxImageBytes, CancellationToken.None));
 
         Assert.Equal(ImageReferenceFailure.Unavailable, error.Failure);
+        Assert.Equal(ImageBlobs.MaxVersionAttempts, reads);
     }
 
     private OwnStorageImages Resolver() => new(app.Storage, app.Options);
