@@ -82,11 +82,11 @@ internal static class FunctionPathsBenchmark
             }));
             rows.Add(await Path("queued job: POST /api/jobs → queue → AnswerQueuedJob → GET", async i =>
             {
-                (VqaJobResult? accepted, _) = await submission.SubmitAsync(new VqaJobMessage { JobId = $"bench-{i}", Image = $"{images.Name}/bench/source.png", Questions = [options.CaptionPrompt], Options = new JobGenerationOptions { MaxTokens = MaxTokens } }, CancellationToken.None);
+                VqaJobResult accepted = await submission.SubmitAsync(new VqaJobMessage { JobId = $"bench-{i}", Image = $"{images.Name}/bench/source.png", Questions = [options.CaptionPrompt], Options = new JobGenerationOptions { MaxTokens = MaxTokens } }, CancellationToken.None);
                 QueueMessage message = (await consumer.ReceiveMessageAsync()).Value;
                 await new AnswerQueuedJob(jobs).RunAsync(message, CancellationToken.None);
                 await consumer.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-                VqaJobResult result = (await jobs.GetAsync(accepted!.JobId, CancellationToken.None))!;
+                VqaJobResult result = (await jobs.GetAsync(accepted.JobId, CancellationToken.None))!;
                 return result.Answers[0].TimingsMs;
             }));
             rows.Add(await Path("HTTP ask: POST /api/ask (image by blob reference)", async i =>

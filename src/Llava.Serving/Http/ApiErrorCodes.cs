@@ -44,6 +44,9 @@ public static class ApiErrorCodes
     /// <summary>400: more prompt text (characters, all messages together) than <c>HttpApiOptions.MaxPromptChars</c>.</summary>
     public const string PromptTextTooLong = "prompt_text_too_long";
 
+    /// <summary>404: no such job (the Functions app's <c>GET /api/jobs/{id}</c>).</summary>
+    public const string NotFound = "not_found";
+
     /// <summary>413: the request body is over the limit.</summary>
     public const string RequestTooLarge = "request_too_large";
 
@@ -70,4 +73,10 @@ public static class ApiErrorCodes
 
     /// <summary>500: a bug; logged with its stack, not shown.</summary>
     public const string InternalError = "internal_error";
+
+    /// <summary>
+    /// Not an HTTP answer: the Functions app's document for a queued job or an upload that failed on every delivery
+    /// (transient failures or a bug); the message or event is then in the poison queue or container.
+    /// </summary>
+    public const string RetriesExhausted = "retries_exhausted";
 }

@@ -9,6 +9,13 @@ namespace LlavaFunctions.Captioning;
 /// </summary>
 public sealed record CaptionDocument
 {
+    /// <summary>The version this app writes. 2: error codes are the HTTP API's (<c>ApiErrorCodes</c>).</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The document's shape and vocabulary; documents from before the field existed read as 1.</summary>
+    [JsonPropertyName("version")]
+    public int Version { get; init; } = 1;
+
     [JsonPropertyName("status")]
     public required string Status { get; init; }
 

@@ -30,6 +30,13 @@ public sealed record LlavaAppOptions
 
     public string ImagesContainer { get; init; } = "images";
 
+    /// <summary>
+    /// Further containers whose blobs jobs and HTTP requests may reference as images (besides
+    /// <see cref="ImagesContainer"/>). Nothing else in the account can be named: in Azure it also holds the host's
+    /// secrets and state.
+    /// </summary>
+    public IReadOnlyList<string> ImageContainers { get; init; } = [];
+
     public string CaptionsContainer { get; init; } = "captions";
 
     public string AnswersContainer { get; init; } = "answers";
@@ -44,8 +51,17 @@ public sealed record LlavaAppOptions
     /// <summary>Largest image accepted from storage or HTTP.</summary>
     public long MaxImageBytes { get; init; } = 20L * 1024 * 1024;
 
-    /// <summary>Delivery attempts before a job message goes to the poison queue (host.json's maxDequeueCount).</summary>
-    public int MaxDequeueCount { get; init; } = 5;
+    /// <summary>Delivery attempts before a job message goes to the poison queue: host.json's <c>queues.maxDequeueCount</c>, read by <see cref="HostRetrySettings"/>.</summary>
+    public int MaxDequeueCount { get; init; } = HostRetrySettings.FunctionsDefault;
+
+    /// <summary>Delivery attempts before an upload event goes to the poison container: host.json's <c>blobs.poisonBlobThreshold</c>.</summary>
+    public int PoisonBlobThreshold { get; init; } = HostRetrySettings.FunctionsDefault;
+
+    /// <summary>Every container an image reference may name: the images container first, then <see cref="ImageContainers"/>.</summary>
+    public IReadOnlyList<string> AllowedImageContainers => [.. new[] { ImagesContainer }.Concat(ImageContainers).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The Functions host's own containers (<c>azure-webjobs-secrets</c>, <c>azure-webjobs-hosts</c>) start so.</summary>
+    private const string HostContainerPrefix = "azure-webjobs-";
 
     public static class Keys
     {
@@ -57,6 +73,7 @@ public sealed record LlavaAppOptions
         public const string MaxQueuedRequests = "LLAVA_MAX_QUEUED_REQUESTS";
         public const string ReadinessTimeoutSeconds = "LLAVA_READINESS_TIMEOUT_SECONDS";
         public const string ImagesContainer = "LLAVA_IMAGES_CONTAINER";
+        public const string ImageContainers = "LLAVA_IMAGE_CONTAINERS";
         public const string CaptionsContainer = "LLAVA_CAPTIONS_CONTAINER";
         public const string AnswersContainer = "LLAVA_ANSWERS_CONTAINER";
         public const string JobsQueue = "LLAVA_JOBS_QUEUE";
@@ -94,17 +111,38 @@ public sealed record LlavaAppOptions
         errors.AddRange(ToEngineOptions().Validate().Where(e => !e.StartsWith("ModelPath", StringComparison.Ordinal)));
         foreach ((string key, string name) in new[] { (Keys.ImagesContainer, ImagesContainer), (Keys.CaptionsContainer, CaptionsContainer), (Keys.AnswersContainer, AnswersContainer), (Keys.JobsQueue, JobsQueue) })
         {
-            if (name.Length is < 3 or > 63 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            if (!IsValidName(name))
             {
                 errors.Add($"{key} '{name}' is not a valid container or queue name (3-63 lower-case letters, digits and hyphens).");
             }
         }
 
-        if (ReadinessTimeout <= TimeSpan.Zero || CaptionMaxTokens < 1 || MaxDequeueCount < 1)
+        if (ImagesContainer.StartsWith(HostContainerPrefix, StringComparison.Ordinal))
         {
-            errors.Add("Readiness timeout, caption max tokens and max dequeue count must be positive.");
+            errors.Add($"{Keys.ImagesContainer} '{ImagesContainer}' is one of the Functions host's containers, which hold its keys and state.");
+        }
+
+        foreach (string name in ImageContainers)
+        {
+            if (!IsValidName(name))
+            {
+                errors.Add($"{Keys.ImageContainers}: '{name}' is not a valid container name (3-63 lower-case letters, digits and hyphens).");
+            }
+            else if (name.StartsWith(HostContainerPrefix, StringComparison.Ordinal) || name == ModelContainer || name == CaptionsContainer || name == AnswersContainer)
+            {
+                // The host's secrets and state, the model's weights and the app's own documents are never images.
+                errors.Add($"{Keys.ImageContainers}: '{name}' cannot hold images for jobs (it is the host's, the model's or the app's own documents' container).");
+            }
+        }
+
+        if (ReadinessTimeout <= TimeSpan.Zero || CaptionMaxTokens < 1 || MaxDequeueCount < 1 || PoisonBlobThreshold < 1)
+        {
+            errors.Add("Readiness timeout, caption max tokens, max dequeue count and poison blob threshold must be positive.");
         }
 
         return errors;
     }
+
+    private static bool IsValidName(string name) =>
+        name.Length is >= 3 and <= 63 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 }

@@ -1,14 +1,12 @@
-using Azure;
 using Azure.Storage.Blobs;
 using Llava.Inference.Engine;
-using Llava.Inference.Errors;
 using Llava.Inference.Generation;
-using Llava.Inference.Images;
 using Llava.Inference.Prompts;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http;
 using LlavaFunctions.Captioning;
 using LlavaFunctions.Configuration;
+using LlavaFunctions.Failures;
 using LlavaFunctions.Storage;
 using LlavaFunctions.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -16,10 +14,12 @@ using Microsoft.Extensions.Logging;
 namespace LlavaFunctions.Jobs;
 
 /// <summary>
-/// Answers queued VQA jobs. Idempotent on job id (a finished result is never recomputed); a malformed message
-/// becomes a failed result with the reason instead of looping; an image or prompt that can never work fails
-/// the job; transient failures (storage, model not ready, engine busy) throw so the queue redelivers, and on
-/// the last attempt the result says so before the host moves the message to the poison queue.
+/// Answers queued VQA jobs. Idempotent on job id (a finished result is never recomputed or overwritten). Every
+/// message is validated as <c>POST /api/jobs</c> validates it, so a malformed one becomes a failed result with the
+/// reason instead of looping. Failures are sorted by <see cref="FailureClassifier"/>: a job that can never work
+/// (its image, prompt or options) fails at once with the HTTP API's error code; anything else throws so the queue
+/// redelivers, and on the last delivery (host.json's <c>maxDequeueCount</c>) the result says
+/// <c>retries_exhausted</c> before the host moves the message to the poison queue.
 /// </summary>
 public sealed partial class JobService(StorageAccount storage, ModelHost model, OwnStorageImages images, LlavaAppOptions options, ILogger<JobService> logger)
 {
@@ -33,9 +33,17 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
         (VqaJobMessage? job, IReadOnlyList<string> problems) = VqaJobValidator.Parse(messageText);
         if (job is null || problems.Count > 0)
         {
-            string id = VqaJobValidator.IsValidJobId(job?.JobId) ? job!.JobId! : $"invalid-{messageId}";
+            string id = VqaJobValidator.IsValidJobId(job?.JobId) ? job!.JobId! : VqaJobValidator.SalvageJobId(messageText) ?? $"invalid-{messageId}";
+            if (await GetAsync(id, cancellationToken) is { IsFinal: true } finished)
+            {
+                // A bad copy of a finished job must not overwrite its result.
+                Log.AlreadyDone(logger, id, finished.Status);
+                return finished;
+            }
+
             Log.Malformed(logger, messageId, id);
-            return await FinishAsync(Failed(id, job?.Image, "malformed_message", string.Join(" ", problems), dequeueCount), cancellationToken);
+            string code = job is null ? ApiErrorCodes.InvalidJson : ApiErrorCodes.InvalidRequest;
+            return await FinishAsync(Failed(id, job?.Image, new DocumentError(code, string.Join(" ", problems)), dequeueCount), cancellationToken);
         }
 
         string jobId = job.JobId!;
@@ -50,66 +58,55 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
         {
             return await AnswerAsync(job, dequeueCount, cancellationToken);
         }
-        catch (Exception ex) when (IsTransient(ex) && RecordTransient(ex) && dequeueCount >= options.MaxDequeueCount)
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken) && FailureClassifier.Classify(ex) == FailureKind.Permanent)
+        {
+            return await FinishAsync(Failed(jobId, job.Image, FailureClassifier.ToDocumentError(ex), dequeueCount), cancellationToken);
+        }
+        catch (Exception ex) when (!IsCancellation(ex, cancellationToken) && RecordRetry(ex, jobId, dequeueCount) && dequeueCount >= options.MaxDequeueCount)
         {
             // Last delivery: say so in the result, then let the host move the message to the poison queue.
-            await FinishAsync(Failed(jobId, job.Image, "retries_exhausted", $"Gave up after {dequeueCount} attempts ({ex.Message}); the message is in the poison queue and can be replayed.", dequeueCount), cancellationToken);
+            DocumentError error = FailureClassifier.RetriesExhausted(ex, dequeueCount, $"message is in the poison queue ({options.JobsQueue}-poison)");
+            await FinishAsync(Failed(jobId, job.Image, error, dequeueCount), cancellationToken);
             throw;
         }
     }
 
-    private static bool RecordTransient(Exception exception)
+    private bool RecordRetry(Exception exception, string jobId, long dequeueCount)
     {
         FunctionsTelemetry.RecordOutcome(nameof(AnswerQueuedJob), $"transient:{exception.GetType().Name}");
+        Log.AttemptFailed(logger, exception, jobId, dequeueCount, options.MaxDequeueCount);
         return true;
     }
 
-    /// <summary>Queued, transient conditions; everything else is a property of the job itself.</summary>
-    public static bool IsTransient(Exception exception) =>
-        exception is ModelNotReadyException or EngineBusyException or RequestFailedException or TimeoutException or HttpRequestException
-            or ImageReferenceException { Failure: ImageReferenceFailure.Unavailable };
+    private static bool IsCancellation(Exception exception, CancellationToken cancellationToken) =>
+        exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
+    /// <summary>Answers every question; any failure propagates to <see cref="ProcessAsync"/>, which sorts it.</summary>
     private async Task<VqaJobResult> AnswerAsync(VqaJobMessage job, long dequeueCount, CancellationToken cancellationToken)
     {
         string jobId = job.JobId!;
-        byte[] image;
-        try
-        {
-            image = await images.FetchAsync(job.Image!, cancellationToken);
-        }
-        catch (ImageReferenceException ex) when (ex.Failure != ImageReferenceFailure.Unavailable)
-        {
-            return await FinishAsync(Failed(jobId, job.Image, "image_unavailable", ex.Message, dequeueCount), cancellationToken);
-        }
-
+        byte[] image = await images.FetchAsync(job.Image!, cancellationToken);
         LlavaEngine engine = await model.GetEngineAsync(options.ReadinessTimeout, cancellationToken);
         GenerationOptions generation = (job.Options ?? new JobGenerationOptions()).ToGenerationOptions();
         List<VqaAnswer> answers = [];
-        try
+        foreach (string question in job.Questions!)
         {
-            foreach (string question in job.Questions!)
+            List<PromptMessage> messages = [];
+            if (!string.IsNullOrWhiteSpace(job.System))
             {
-                List<PromptMessage> messages = [];
-                if (!string.IsNullOrWhiteSpace(job.System))
-                {
-                    messages.Add(PromptMessage.System(job.System));
-                }
-
-                messages.Add(PromptMessage.User(image, question));
-                GenerationResult result = await engine.GenerateAsync(messages, generation, cancellationToken);
-                FunctionsTelemetry.RecordGeneration(nameof(AnswerQueuedJob), result);
-                answers.Add(new VqaAnswer(question, result.Text.Trim(), result.FinishReason, result.Usage, CaptionService.TimingsMs(result.Timings)));
+                messages.Add(PromptMessage.System(job.System));
             }
-        }
-        catch (Exception ex) when (ex is ImageRejectedException or PromptTooLongException or InvalidPromptException)
-        {
-            string code = ex is ImageRejectedException rejected ? $"image_{rejected.Reason.ToString().ToLowerInvariant()}" : ex is PromptTooLongException ? "too_many_tokens" : "invalid_prompt";
-            return await FinishAsync(Failed(jobId, job.Image, code, ex.Message, dequeueCount), cancellationToken);
+
+            messages.Add(PromptMessage.User(image, question));
+            GenerationResult result = await engine.GenerateAsync(messages, generation, cancellationToken);
+            FunctionsTelemetry.RecordGeneration(nameof(AnswerQueuedJob), result);
+            answers.Add(new VqaAnswer(question, result.Text.Trim(), result.FinishReason, result.Usage, CaptionService.TimingsMs(result.Timings)));
         }
 
         return await FinishAsync(
             new VqaJobResult
             {
+                Version = VqaJobResult.CurrentVersion,
                 JobId = jobId,
                 Status = VqaJobResult.Succeeded,
                 Image = job.Image,
@@ -130,12 +127,13 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
         return result;
     }
 
-    private static VqaJobResult Failed(string jobId, string? image, string code, string message, long attempts) => new()
+    private static VqaJobResult Failed(string jobId, string? image, DocumentError error, long attempts) => new()
     {
+        Version = VqaJobResult.CurrentVersion,
         JobId = jobId,
         Status = VqaJobResult.Failed,
         Image = image,
-        Error = new DocumentError(code, message),
+        Error = error,
         Attempts = attempts,
         CreatedUtc = DateTimeOffset.UtcNow,
         CompletedUtc = DateTimeOffset.UtcNow,
@@ -152,5 +150,8 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
 
         [LoggerMessage(603, LogLevel.Information, "Job {JobId} {Status} {ErrorCode}")]
         public static partial void Finished(ILogger logger, string jobId, string status, string? errorCode);
+
+        [LoggerMessage(604, LogLevel.Warning, "Job {JobId} failed on delivery {Attempt} of {MaxAttempts}")]
+        public static partial void AttemptFailed(ILogger logger, Exception exception, string jobId, long attempt, int maxAttempts);
     }
 }

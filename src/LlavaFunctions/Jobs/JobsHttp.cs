@@ -1,15 +1,24 @@
+using System.Text;
 using System.Text.Json;
+using Llava.Serving.Http;
+using LlavaFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using LlavaFunctions.Storage;
 
 namespace LlavaFunctions.Jobs;
 
-/// <summary><c>POST /api/jobs</c> enqueues a VQA job; <c>GET /api/jobs/{id}</c> returns its status and result.</summary>
+/// <summary>
+/// <c>POST /api/jobs</c> enqueues a VQA job; <c>GET /api/jobs/{id}</c> returns its status and result. Errors are the
+/// HTTP API's problem documents, with its codes (<see cref="ApiErrorCodes"/>).
+/// </summary>
 public sealed class JobsHttp(JobSubmission submission, JobService jobs)
 {
-    private const long MaxBodyBytes = 64 * 1024;
+    /// <summary>
+    /// Largest job body read, counted as it is read (a chunked body has no Content-Length to trust). Whatever the
+    /// body, the job must also fit in a queue message after base64 encoding (<see cref="JobQueueMessage.MaxEncodedBytes"/>).
+    /// </summary>
+    public const int MaxBodyBytes = 64 * 1024;
 
     [Function("SubmitJob")]
     public async Task<IActionResult> SubmitAsync(
@@ -17,34 +26,19 @@ public sealed class JobsHttp(JobSubmission submission, JobService jobs)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > MaxBodyBytes)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Job too large", $"A job message is at most {MaxBodyBytes} bytes; images are referenced by blob, not embedded.");
-        }
-
-        VqaJobMessage? job;
         try
         {
-            job = await JsonSerializer.DeserializeAsync<VqaJobMessage>(request.Body, JsonDocuments.Options, cancellationToken);
+            byte[] body = await ReadBodyAsync(request, cancellationToken);
+            VqaJobMessage job = JsonSerializer.Deserialize<VqaJobMessage>(body, JsonDocuments.Options)
+                ?? throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidRequest, "The body must be a JSON job object.");
+            VqaJobResult accepted = await submission.SubmitAsync(job, cancellationToken);
+            string location = $"{request.PathBase}/api/jobs/{accepted.JobId}";
+            return new AcceptedResult(location, new { jobId = accepted.JobId, status = accepted.Status, location });
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is HttpApiException or JsonException)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Malformed job", ex.Message);
+            return Problem(ApiErrorMapper.Map(ex), request);
         }
-
-        if (job is null)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Malformed job", "The body is empty.");
-        }
-
-        (VqaJobResult? accepted, IReadOnlyList<string> problems) = await submission.SubmitAsync(job, cancellationToken);
-        if (accepted is null)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid job", string.Join(" ", problems));
-        }
-
-        string location = $"{request.PathBase}/api/jobs/{accepted.JobId}";
-        return new AcceptedResult(location, new { jobId = accepted.JobId, status = accepted.Status, location });
     }
 
     [Function("GetJob")]
@@ -53,20 +47,51 @@ public sealed class JobsHttp(JobSubmission submission, JobService jobs)
         string id,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (!VqaJobValidator.IsValidJobId(id))
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid job id", "Job ids are 1-64 letters, digits, '-' or '_'.");
+            return Problem(new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidRequest, "Invalid job id", "Job ids are 1-64 letters, digits, '-' or '_'."), request);
         }
 
         VqaJobResult? result = await jobs.GetAsync(id, cancellationToken);
         return result is null
-            ? Problem(StatusCodes.Status404NotFound, "No such job", $"There is no job '{id}'.")
+            ? new ContentResult { StatusCode = StatusCodes.Status404NotFound, ContentType = ApiErrorMapper.ProblemContentType, Content = ProblemText(new ApiError(StatusCodes.Status404NotFound, ApiErrorCodes.NotFound, "No such job", $"There is no job '{id}'."), request) }
             : new JsonResult(result, JsonDocuments.Options);
     }
 
-    private static ObjectResult Problem(int status, string title, string detail) => new(new ProblemDetails { Status = status, Title = title, Detail = detail })
+    /// <summary>The body, refused with 413 as soon as more than <see cref="MaxBodyBytes"/> has been read, whatever Content-Length says.</summary>
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        StatusCode = status,
-        ContentTypes = { "application/problem+json" },
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        using MemoryStream buffer = new();
+        byte[] chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                throw TooLarge();
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static HttpApiException TooLarge() =>
+        new(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.RequestTooLarge, $"A job body is at most {MaxBodyBytes} bytes; images are referenced by blob, not embedded.");
+
+    private static ContentResult Problem(ApiError error, HttpRequest request) => new()
+    {
+        StatusCode = error.Status,
+        ContentType = ApiErrorMapper.ProblemContentType,
+        Content = ProblemText(error, request),
     };
+
+    private static string ProblemText(ApiError error, HttpRequest request) => Encoding.UTF8.GetString(ApiErrorMapper.ProblemJson(error, request.Path));
 }

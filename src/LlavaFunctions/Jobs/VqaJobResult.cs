@@ -13,6 +13,13 @@ public sealed record VqaJobResult
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
 
+    /// <summary>The version this app writes. 2: error codes are the HTTP API's (<c>ApiErrorCodes</c>).</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The document's shape and vocabulary; documents from before the field existed read as 1.</summary>
+    [JsonPropertyName("version")]
+    public int Version { get; init; } = 1;
+
     [JsonPropertyName("jobId")]
     public required string JobId { get; init; }
 

@@ -16,11 +16,19 @@ public static class JsonDocuments
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    public static async Task WriteAsync<T>(BlobClient blob, T document, CancellationToken cancellationToken)
+    /// <summary>The same settings without indentation, for queue messages (whose size is limited).</summary>
+    public static JsonSerializerOptions CompactOptions { get; } = new(Options) { WriteIndented = false };
+
+    public static Task WriteAsync<T>(BlobClient blob, T document, CancellationToken cancellationToken) =>
+        WriteAsync(blob, document, conditions: null, cancellationToken);
+
+    /// <summary>Writes the document if <paramref name="conditions"/> hold; returns the new ETag.</summary>
+    public static async Task<ETag> WriteAsync<T>(BlobClient blob, T document, BlobRequestConditions? conditions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
         BinaryData content = BinaryData.FromObjectAsJson(document, Options);
-        await blob.UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" } }, cancellationToken);
+        BlobContentInfo written = (await blob.UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json" }, Conditions = conditions }, cancellationToken)).Value;
+        return written.ETag;
     }
 
     /// <summary>The document, or null when the blob does not exist.</summary>

@@ -3,6 +3,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Llava.Inference.Generation;
 using Llava.Serving.Hosting;
+using Llava.Serving.Http;
 using LlavaFunctions.Captioning;
 using LlavaFunctions.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -58,9 +59,9 @@ public sealed class CaptionOnUploadTests(AppFixture app) : IClassFixture<AppFixt
     }
 
     [Theory]
-    [InlineData("truncated.jpg", "corrupt")]
-    [InlineData("bomb_100000x100000.png", "toolarge")]
-    [InlineData("tiny.tiff", "unsupported")]
+    [InlineData("truncated.jpg", ApiErrorCodes.InvalidImage)]
+    [InlineData("bomb_100000x100000.png", ApiErrorCodes.ImageTooLarge)]
+    [InlineData("tiny.tiff", ApiErrorCodes.UnsupportedImage)]
     public async Task An_image_that_can_never_be_captioned_gets_an_error_document_and_is_not_retried(string file, string code)
     {
         BlobClient blob = await UploadAsync("bad/" + file, AppFixture.BadImage(file), "application/octet-stream");
@@ -71,6 +72,7 @@ public sealed class CaptionOnUploadTests(AppFixture app) : IClassFixture<AppFixt
         CaptionDocument document = (await ReadCaptionAsync(blob))!;
         Assert.Equal(CaptionDocument.Failed, document.Status);
         Assert.Equal(code, document.Error!.Code);
+        Assert.Equal(CaptionDocument.CurrentVersion, document.Version);
         Assert.False(string.IsNullOrWhiteSpace(document.Error.Message));
         Assert.Equal(CaptionDocument.Failed, (await blob.GetTagsAsync()).Value.Tags[CaptionService.StatusTag]);
         Assert.Equal(CaptionOutcome.AlreadyDone, await app.Captions.CaptionAsync(blob, CancellationToken.None));
@@ -82,7 +84,7 @@ public sealed class CaptionOnUploadTests(AppFixture app) : IClassFixture<AppFixt
         BlobClient blob = await UploadAsync("notes.txt", "not an image"u8.ToArray(), "text/plain");
 
         Assert.Equal(CaptionOutcome.Rejected, await app.Captions.CaptionAsync(blob, CancellationToken.None));
-        Assert.Equal("unsupported", (await ReadCaptionAsync(blob))!.Error!.Code);
+        Assert.Equal(ApiErrorCodes.UnsupportedImage, (await ReadCaptionAsync(blob))!.Error!.Code);
     }
 
     [Fact]

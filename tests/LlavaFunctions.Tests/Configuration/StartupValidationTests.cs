@@ -25,6 +25,38 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void Image_containers_naming_the_host_s_containers_or_bad_names_stop_the_app()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LLAVA_MODEL_PATH"] = "/models/x",
+            ["LLAVA_IMAGES_CONTAINER"] = "azure-webjobs-hosts",
+            ["LLAVA_IMAGE_CONTAINERS"] = "more-images, azure-webjobs-secrets, Bad_Name, answers",
+        }).Build();
+
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddLlavaFunctions(configuration));
+
+        Assert.Contains("azure-webjobs-secrets", error.Message, StringComparison.Ordinal);
+        Assert.Contains("LLAVA_IMAGES_CONTAINER 'azure-webjobs-hosts'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Bad_Name", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'answers'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("more-images", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_image_container_allow_list_is_read_from_its_setting_after_the_images_container()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LLAVA_IMAGE_CONTAINERS"] = " more-images ,scans,",
+        }).Build();
+
+        LlavaAppOptions options = LlavaAppOptionsReader.Read(configuration);
+
+        Assert.Equal(["images", "more-images", "scans"], options.AllowedImageContainers);
+    }
+
+    [Fact]
     public void The_sample_local_settings_describe_a_valid_configuration()
     {
         string sample = File.ReadAllText(Llava.Testing.RepositoryPaths.Root + "/local.settings.sample.json");

@@ -4,6 +4,7 @@ using Azure.Storage.Queues.Models;
 using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
 using Llava.Serving.Hosting;
+using Llava.Serving.Http;
 using LlavaFunctions.Jobs;
 using LlavaFunctions.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -40,7 +41,7 @@ public sealed class QueuedJobTests(AppFixture app) : IClassFixture<AppFixture>
         VqaJobResult result = await app.Jobs.ProcessAsync("{ this is not json", "msg-1", 1, CancellationToken.None);
 
         Assert.Equal(VqaJobResult.Failed, result.Status);
-        Assert.Equal("malformed_message", result.Error!.Code);
+        Assert.Equal(ApiErrorCodes.InvalidJson, result.Error!.Code);
         Assert.Equal("invalid-msg-1", result.JobId);
         Assert.NotNull(await app.Jobs.GetAsync("invalid-msg-1", CancellationToken.None));
     }
@@ -51,9 +52,10 @@ public sealed class QueuedJobTests(AppFixture app) : IClassFixture<AppFixture>
         VqaJobResult result = await app.Jobs.ProcessAsync("""{"jobId":"job-empty","questions":[],"options":{"topP":3}}""", "msg-2", 1, CancellationToken.None);
 
         Assert.Equal("job-empty", result.JobId);
-        Assert.Contains("image", result.Error!.Message, StringComparison.Ordinal);
+        Assert.Equal(ApiErrorCodes.InvalidRequest, result.Error!.Code);
+        Assert.Contains("image", result.Error.Message, StringComparison.Ordinal);
         Assert.Contains("questions", result.Error.Message, StringComparison.Ordinal);
-        Assert.Contains("top_p", result.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("options.topP", result.Error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,25 +74,28 @@ public sealed class QueuedJobTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Theory]
-    [InlineData("https://attacker.example/cat.png", "image_unavailable")]
-    [InlineData("no-such-container/cat.png", "image_unavailable")]
-    public async Task Images_outside_the_app_s_storage_or_missing_fail_the_job_without_fetching(string image, string code)
+    [InlineData("https://attacker.example/cat.png", ApiErrorCodes.ImageReferenceRefused)]
+    [InlineData("no-such-container/cat.png", ApiErrorCodes.ImageReferenceRefused)]
+    [InlineData("{images}/no-such-blob.png", ApiErrorCodes.ImageReferenceNotFound)]
+    public async Task Images_outside_the_allowed_containers_or_missing_fail_the_job_at_once_with_the_http_code(string image, string code)
     {
+        image = image.Replace("{images}", app.Images.Name, StringComparison.Ordinal);
         string id = "job-img-" + Math.Abs(image.GetHashCode(StringComparison.Ordinal));
         VqaJobResult result = await app.Jobs.ProcessAsync($$$"""{"jobId":"{{{id}}}","image":"{{{image}}}","questions":["?"]}""", "m", 1, CancellationToken.None);
 
         Assert.Equal(VqaJobResult.Failed, result.Status);
         Assert.Equal(code, result.Error!.Code);
+        Assert.Equal(VqaJobResult.CurrentVersion, result.Version);
     }
 
     [Fact]
-    public async Task A_corrupt_image_fails_the_job_with_the_image_error()
+    public async Task A_corrupt_image_fails_the_job_with_the_http_api_s_image_code()
     {
         await app.Images.GetBlobClient("jobs/broken.jpg").UploadAsync(BinaryData.FromBytes(AppFixture.BadImage("truncated.jpg")), overwrite: true);
 
         VqaJobResult result = await app.Jobs.ProcessAsync($$$"""{"jobId":"job-broken","image":"{{{app.Images.Name}}}/jobs/broken.jpg","questions":["?"]}""", "m", 1, CancellationToken.None);
 
-        Assert.Equal("image_corrupt", result.Error!.Code);
+        Assert.Equal(ApiErrorCodes.InvalidImage, result.Error!.Code);
     }
 
     [Fact]
