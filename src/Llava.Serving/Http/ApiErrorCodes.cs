@@ -27,6 +27,9 @@ public static class ApiErrorCodes
     /// <summary>404: <c>GET /v1/models/{id}</c> names a model this server does not serve (OpenAI's code).</summary>
     public const string ModelNotFound = "model_not_found";
 
+    /// <summary>401: the API key is missing or wrong (OpenAI's code for the same thing).</summary>
+    public const string InvalidApiKey = "invalid_api_key";
+
     /// <summary>413: the request body is over the limit.</summary>
     public const string RequestTooLarge = "request_too_large";
 
