@@ -20,8 +20,8 @@ public sealed class ApiKeyAuthorization
 {
     public const string SettingName = "LLAVA_API_KEY";
 
-    /// <summary>Shorter keys are refused at start-up: they can be guessed.</summary>
-    public const int MinimumLength = 16;
+    /// <summary>Shorter keys are refused at start-up: they can be guessed. The same minimum as the deployment's apiKey parameter.</summary>
+    public const int MinimumLength = 32;
 
     private readonly byte[]? _keyHash;
 

@@ -71,7 +71,7 @@ public sealed class HttpTests(RunningAppFixture fixture) : IClassFixture<Running
     }
 
     [Theory]
-    [InlineData("wrong-key-0123456789abcdef")]
+    [InlineData("wrong-key-0123456789abcdef0123456789")]
     [InlineData(null)]
     public async Task The_OpenAI_route_refuses_a_wrong_or_missing_key_with_OpenAI_s_401(string? key)
     {
@@ -95,7 +95,7 @@ public sealed class HttpTests(RunningAppFixture fixture) : IClassFixture<Running
     [Fact]
     public async Task The_OpenAI_client_reports_a_wrong_key_as_a_401()
     {
-        ClientResultException error = await Assert.ThrowsAsync<ClientResultException>(() => Client("wrong-key-0123456789abcdef").CompleteChatAsync([new UserChatMessage("hi")]));
+        ClientResultException error = await Assert.ThrowsAsync<ClientResultException>(() => Client("wrong-key-0123456789abcdef0123456789").CompleteChatAsync([new UserChatMessage("hi")]));
 
         Assert.Equal(401, error.Status);
     }

@@ -5,13 +5,13 @@ namespace LlavaFunctions.Tests.Http;
 
 public sealed class ApiKeyAuthorizationTests
 {
-    private const string Key = "sk-llava-0123456789abcdef";
+    private const string Key = "sk-llava-0123456789abcdef0123456789";
 
     [Theory]
     [InlineData("Bearer " + Key, true)]
     [InlineData("bearer " + Key, true)]
     [InlineData("Bearer " + Key + "x", false)]
-    [InlineData("Bearer sk-llava-0123456789abcdeF", false)]
+    [InlineData("Bearer sk-llava-0123456789abcdef012345678X", false)]
     [InlineData("Basic " + Key, false)]
     [InlineData(Key, false)]
     [InlineData("Bearer", false)]
