@@ -5,12 +5,16 @@ using LlavaFunctions.Host.Tests.StandIn;
 namespace LlavaFunctions.Host.Tests.Failures;
 
 /// <summary>Jobs that meet a model that is not ready: retried by the queue, never lost, poisoned after 5 deliveries.</summary>
-public sealed class ModelNotReadyTests
+public sealed class ModelNotReadyTests : IDisposable
 {
     /// <summary>A folder without a model: the worker starts, health says failed, every job delivery throws ModelNotReadyException.</summary>
-    private static Dictionary<string, string> NoModel() => new(StringComparer.Ordinal)
+    private readonly DirectoryInfo _noModel = Directory.CreateTempSubdirectory("llava-no-model-");
+
+    public void Dispose() => _noModel.Delete(recursive: true);
+
+    private Dictionary<string, string> NoModel() => new(StringComparer.Ordinal)
     {
-        ["LLAVA_MODEL_PATH"] = Directory.CreateTempSubdirectory("llava-no-model-").FullName,
+        ["LLAVA_MODEL_PATH"] = _noModel.FullName,
         ["LLAVA_READINESS_TIMEOUT_SECONDS"] = "1",
     };
 
