@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using OpenAI;
 using OpenAI.Chat;
+using OpenAI.Models;
 
 namespace LlavaFunctions.Host.Tests.Functions;
 
@@ -66,8 +67,19 @@ public sealed class HttpTests(RunningAppFixture fixture) : IClassFixture<Running
             deltas.AddRange(update.ContentUpdate.Select(part => part.Text));
         }
 
+        OpenAIModelCollection served = await new OpenAIModelClient(new ApiKeyCredential(StandInApp.ApiKey), Options()).GetModelsAsync();
+
         Assert.False(string.IsNullOrEmpty(completion.Content[0].Text));
         Assert.NotEmpty(deltas);
+        Assert.NotEmpty(served);
+    }
+
+    [Fact]
+    public async Task Listing_models_needs_the_API_key_too()
+    {
+        ClientResultException error = await Assert.ThrowsAsync<ClientResultException>(() => new OpenAIModelClient(new ApiKeyCredential("wrong-key-0123456789abcdef0123456789"), Options()).GetModelsAsync());
+
+        Assert.Equal(401, error.Status);
     }
 
     [Theory]
@@ -100,5 +112,7 @@ public sealed class HttpTests(RunningAppFixture fixture) : IClassFixture<Running
         Assert.Equal(401, error.Status);
     }
 
-    private ChatClient Client(string key) => new("llava", new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = new Uri(App.Host.BaseAddress, "v1") });
+    private ChatClient Client(string key) => new("llava", new ApiKeyCredential(key), Options());
+
+    private OpenAIClientOptions Options() => new() { Endpoint = new Uri(App.Host.BaseAddress, "v1") };
 }

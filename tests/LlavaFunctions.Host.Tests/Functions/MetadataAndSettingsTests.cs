@@ -14,7 +14,7 @@ public sealed class MetadataAndSettingsTests(RunningAppFixture fixture) : IClass
     public void The_worker_indexes_every_function_with_the_bindings_the_host_needs()
     {
         Assert.Equal(
-            ["AnswerQueuedJob", "Ask", "CaptionOnUpload", "ChatCompletions", "GetJob", "Health", "SubmitJob"],
+            ["AnswerQueuedJob", "Ask", "CaptionOnUpload", "ChatCompletions", "GetJob", "Health", "Model", "Models", "SubmitJob"],
             Host.Functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         WorkerFunction caption = Function("CaptionOnUpload");
         Assert.Equal("blobTrigger", caption.TriggerType);
@@ -29,7 +29,7 @@ public sealed class MetadataAndSettingsTests(RunningAppFixture fixture) : IClass
     }
 
     [Fact]
-    public void Only_health_and_the_OpenAI_route_are_anonymous_at_the_host()
+    public void Only_health_and_the_OpenAI_routes_are_anonymous_at_the_host()
     {
         // OpenAI clients send their key as a bearer token, which function keys do not accept: the worker checks it.
         Dictionary<string, string?> levels = Host.Functions
@@ -37,7 +37,9 @@ public sealed class MetadataAndSettingsTests(RunningAppFixture fixture) : IClass
             .ToDictionary(f => f.Name, f => WorkerFunction.Text(f.Trigger, "authLevel"));
         Assert.Equal("Anonymous", levels["Health"]);
         Assert.Equal("Anonymous", levels["ChatCompletions"]);
-        Assert.All(levels.Where(l => l.Key is not ("Health" or "ChatCompletions")), l => Assert.Equal("Function", l.Value));
+        Assert.Equal("Anonymous", levels["Models"]);
+        Assert.Equal("Anonymous", levels["Model"]);
+        Assert.All(levels.Where(l => l.Key is not ("Health" or "ChatCompletions" or "Models" or "Model")), l => Assert.Equal("Function", l.Value));
     }
 
     [Fact]
