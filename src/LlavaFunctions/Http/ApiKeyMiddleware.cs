@@ -42,7 +42,7 @@ public sealed partial class ApiKeyMiddleware : IFunctionsWorkerMiddleware
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Refused {Path}: no valid API key (key configured: {KeyConfigured})")]
+        [LoggerMessage(701, LogLevel.Warning, "Refused {Path}: no valid API key (key configured: {KeyConfigured})")]
         public static partial void Refused(ILogger logger, string path, bool keyConfigured);
     }
 }
