@@ -47,6 +47,9 @@ public static class ApiErrorCodes
     /// <summary>404: no such job (the Functions app's <c>GET /api/jobs/{id}</c>).</summary>
     public const string NotFound = "not_found";
 
+    /// <summary>401: the API key is missing or wrong (OpenAI's code for the same thing).</summary>
+    public const string InvalidApiKey = "invalid_api_key";
+
     /// <summary>413: the request body is over the limit.</summary>
     public const string RequestTooLarge = "request_too_large";
 

@@ -2,6 +2,7 @@ using Llava.Inference.Loading;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http;
 using LlavaFunctions.Captioning;
+using LlavaFunctions.Http;
 using LlavaFunctions.Jobs;
 using LlavaFunctions.Storage;
 using Microsoft.Extensions.Configuration;
@@ -28,6 +29,7 @@ public static class ServiceCollectionExtensions
         }
 
         services.AddSingleton(options);
+        services.AddSingleton(ApiKeyAuthorization.FromConfiguration(configuration));
         services.AddSingleton(_ => StorageAccount.FromConfiguration(configuration));
         services.AddSingleton(provider => CreateModelHost(provider, options));
         services.AddHostedService<ModelHostStarter>();

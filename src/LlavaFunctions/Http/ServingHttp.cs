@@ -8,7 +8,8 @@ namespace LlavaFunctions.Http;
 /// <summary>
 /// The HTTP API shared with <c>llava serve</c>: each function hands the request to the same handler, which
 /// writes the response (JSON, Server-Sent Events, problem details) itself. Health is anonymous so probes need
-/// no key; everything else needs a function key.
+/// no key; the OpenAI-compatible <c>/v1/*</c> functions are anonymous at the host because OpenAI clients send their
+/// key as a bearer token, which <see cref="ApiKeyMiddleware"/> checks in the worker; everything else needs a function key.
 /// </summary>
 public sealed class ServingHttp(HealthHandler health, AskHandler ask, ChatCompletionsHandler chat, ModelsHandler models)
 {
@@ -32,7 +33,7 @@ public sealed class ServingHttp(HealthHandler health, AskHandler ask, ChatComple
 
     [Function("ChatCompletions")]
     public async Task<IActionResult> ChatCompletionsAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/chat/completions")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         await chat.HandleAsync(request, cancellationToken);
@@ -41,7 +42,7 @@ public sealed class ServingHttp(HealthHandler health, AskHandler ask, ChatComple
 
     [Function("Models")]
     public async Task<IActionResult> ModelsAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/models")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         await models.ListAsync(request, cancellationToken);
@@ -50,7 +51,7 @@ public sealed class ServingHttp(HealthHandler health, AskHandler ask, ChatComple
 
     [Function("Model")]
     public async Task<IActionResult> ModelAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "v1/models/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/models/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {

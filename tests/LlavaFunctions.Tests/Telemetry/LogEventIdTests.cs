@@ -20,6 +20,7 @@ public sealed class LogEventIdTests
         ["LlavaFunctions.Storage.BlobModelSource+Log"] = 400,
         ["LlavaFunctions.Captioning.CaptionService+Log"] = 500,
         ["LlavaFunctions.Jobs.JobService+Log"] = 600,
+        ["LlavaFunctions.Http.ApiKeyMiddleware+Log"] = 700,
     };
 
     [Fact]
