@@ -66,11 +66,6 @@ public sealed record ModelManifest
     [JsonPropertyName("int4_block_size")]
     public int? Int4BlockSize { get; init; }
 
-    /// <summary>One of <see cref="DecoderAttentionKind"/>; absent (null) means <see cref="DecoderAttentionKind.MatMulSoftmax"/>.</summary>
-    [JsonPropertyName("decoder_attention")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? DecoderAttention { get; init; }
-
     [JsonPropertyName("vision")]
     public required VisionPreprocessing Vision { get; init; }
 

@@ -28,7 +28,7 @@ public sealed record ModelMemoryProfile
     /// <summary>Bytes of one activation or cache element: 2 for fp16 models, 4 otherwise (int4 computes in fp32).</summary>
     public required int ActivationBytes { get; init; }
 
-    /// <summary>One of <see cref="DecoderAttentionKind"/>.</summary>
+    /// <summary>One of <see cref="AttentionKind"/> (the manifest's <c>attention</c>).</summary>
     public required string DecoderAttention { get; init; }
 
     /// <summary>Side of a vision tile in pixels.</summary>
@@ -62,7 +62,7 @@ public sealed record ModelMemoryProfile
             VocabSize = manifest.VocabSize,
             ContextLength = manifest.ContextLength,
             ActivationBytes = manifest.Precision == "fp16" ? 2 : 4,
-            DecoderAttention = manifest.DecoderAttention ?? DecoderAttentionKind.MatMulSoftmax,
+            DecoderAttention = manifest.Attention,
             TileSize = manifest.Vision.ImageSize,
             VisionTokensPerTile = (patches * patches) + 1,
         };

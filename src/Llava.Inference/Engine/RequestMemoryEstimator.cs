@@ -59,8 +59,10 @@ public sealed class RequestMemoryEstimator
         long embeddings = t * p.HiddenSize * b * 3;
         long keyValue = 2L * p.Layers * p.KeyValueHeads * p.HeadSize * kvLength * b * 2;
 
-        long attention = p.DecoderAttention == DecoderAttentionKind.GroupQueryAttention
-            ? t * p.AttentionHeads * p.HeadSize * b * 4
+        // ONNX Runtime's CPU GroupQueryAttention still writes one layer's fp32 scores, heads x T x (T + new tokens),
+        // during the prefill (the CUDA kernel does not; counting them keeps one formula safe for both).
+        long attention = p.DecoderAttention == AttentionKind.GroupQuery
+            ? (p.AttentionHeads * t * kvLength * 4) + (t * p.AttentionHeads * p.HeadSize * b * 4)
             : (QuadraticAttentionCopies * p.AttentionHeads * t * t * 4) + (2 * t * t) + (2 * t * p.AttentionHeads * p.HeadSize * b);
 
         long activations = t * p.HiddenSize * b * PrefillHiddenCopies;
