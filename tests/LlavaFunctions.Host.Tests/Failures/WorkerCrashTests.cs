@@ -22,7 +22,8 @@ public sealed class WorkerCrashTests
             }
         };
 
-        await app.Jobs.SendMessageAsync(Payloads.Job(jobId, $"{app.Images.Name}/long.png", 600));
+        // A long answer (~3,000 tokens, seconds even on a tiny model) so the health poll sees it running on a busy CI machine.
+        await app.Jobs.SendMessageAsync(Payloads.Job(jobId, $"{app.Images.Name}/long.png", 3000));
 
         JsonObject result = await app.EventuallyAsync(() => TriggerTests.ReadJsonAsync(app.Answers.GetBlobClient(jobId + ".json")), TimeSpan.FromSeconds(150), "the answer after the crash");
         Assert.Equal("succeeded", (string?)result["status"]);
