@@ -85,6 +85,28 @@ public sealed class GenerationGateTests
     }
 
     [Fact]
+    public async Task A_waiter_admitted_as_it_is_cancelled_does_not_keep_the_slot()
+    {
+        using GenerationGate gate = new(1, 1, s_long);
+        GenerationGate.Lease held = await gate.EnterAsync(0, CancellationToken.None);
+        using CancellationTokenSource cancel = new();
+        ValueTask<GenerationGate.Lease> waiting = gate.EnterAsync(0, cancel.Token);
+
+        // Callbacks run newest first, so this one hands the slot to the waiter just before its wait sees the
+        // cancellation: the waiter is admitted and cancelled at once. Either outcome is allowed (the lease, or
+        // the cancellation with the lease given back), but the slot must not stay taken.
+        using CancellationTokenRegistration admitFirst = cancel.Token.Register(held.Dispose);
+        await cancel.CancelAsync();
+        Exception? outcome = await Record.ExceptionAsync(async () => (await waiting).Dispose());
+
+        Assert.True(outcome is null or OperationCanceledException, $"Unexpected {outcome}");
+        Assert.Equal(0, gate.InFlight);
+        Assert.Equal(0, gate.Waiting);
+        using GenerationGate.Lease again = await gate.EnterAsync(0, CancellationToken.None);
+        Assert.Equal(1, gate.InFlight);
+    }
+
+    [Fact]
     public async Task Bytes_are_reserved_so_a_free_slot_without_free_bytes_still_waits()
     {
         using GenerationGate gate = new(4, 4, s_long, capacityBytes: 100);
@@ -164,6 +186,19 @@ public sealed class GenerationGateTests
         held.Dispose();
         (await queued).Dispose();
         gate.ThrowIfSaturated();
+    }
+
+    [Fact]
+    public async Task A_saturated_refusal_names_the_slots_the_budget_in_mib_and_the_queue()
+    {
+        using GenerationGate gate = new(1, 0, s_long, capacityBytes: 300L * 1024 * 1024);
+        using GenerationGate.Lease held = await gate.EnterAsync(0, CancellationToken.None);
+
+        EngineBusyException busy = Assert.Throws<EngineBusyException>(gate.ThrowIfSaturated);
+
+        Assert.Equal(
+            "All 1 generation slots (or the 300 MiB memory budget) are taken and 0 requests are already waiting.",
+            busy.Message);
     }
 
     [Fact]
