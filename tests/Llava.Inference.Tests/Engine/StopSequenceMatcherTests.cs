@@ -51,6 +51,16 @@ public sealed class StopSequenceMatcherTests
     }
 
     [Fact]
+    public void A_stop_completed_by_the_last_text_at_flush_still_ends_the_answer_before_it()
+    {
+        StopSequenceMatcher matcher = new(["STOP"]);
+
+        Assert.Equal(("done ", false), matcher.Push("done ST"));
+        Assert.Equal("", matcher.Flush("OP and more"));
+        Assert.Equal("", matcher.Flush());
+    }
+
+    [Fact]
     public void With_several_stops_the_earliest_in_the_text_wins()
     {
         StopSequenceMatcher matcher = new(["zzz", "b", "cd"]);
