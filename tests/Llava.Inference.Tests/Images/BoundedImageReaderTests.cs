@@ -1,47 +1,10 @@
 using Llava.Inference.Images;
+using Llava.Testing.Streams;
 
 namespace Llava.Inference.Tests.Images;
 
 public sealed class BoundedImageReaderTests
 {
-    /// <summary>A finite stream that cannot seek or tell its length, like a pipe or a chunked request body.</summary>
-    private sealed class OneWayStream(byte[] data) : Stream
-    {
-        private readonly MemoryStream _inner = new(data);
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 777));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            _inner.Dispose();
-            base.Dispose(disposing);
-        }
-    }
-
     [Fact]
     public async Task An_endless_stream_is_refused_as_too_large_after_reading_about_the_limit()
     {
@@ -83,7 +46,7 @@ public sealed class BoundedImageReaderTests
     public async Task Streams_up_to_the_limit_are_read_whole(int length)
     {
         byte[] data = [.. Enumerable.Range(0, length).Select(i => (byte)i)];
-        using OneWayStream stream = new(data);
+        using UnseekableStream stream = new(data, chunk: 777);
 
         byte[] read = await BoundedImageReader.ReadAsync(stream, 100_000);
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Queues.Models;
 using Llava.Serving.Http;
+using Llava.Testing.Streams;
 using LlavaFunctions.Jobs;
 using LlavaFunctions.Storage;
 using Microsoft.AspNetCore.Http;

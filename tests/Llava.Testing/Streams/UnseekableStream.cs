@@ -1,7 +1,10 @@
-namespace LlavaFunctions.Tests;
+namespace Llava.Testing.Streams;
 
-/// <summary>A body as a chunked request delivers it: readable once, no length, no seeking.</summary>
-public sealed class UnseekableStream(byte[] content) : Stream
+/// <summary>
+/// A finite stream read once, in chunks of at most <paramref name="chunk"/> bytes, that cannot seek or tell its
+/// length: a chunked request body, a pipe.
+/// </summary>
+public sealed class UnseekableStream(byte[] content, int chunk = 1000) : Stream
 {
     private readonly MemoryStream _inner = new(content);
 
@@ -19,7 +22,7 @@ public sealed class UnseekableStream(byte[] content) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 1000));
+    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, chunk));
 
     public override void Flush()
     {
