@@ -58,7 +58,7 @@ public sealed class AppFixture : IAsyncLifetime
             JobsQueue = created.Name,
             CaptionMaxTokens = 8,
             MaxConcurrentGenerations = 2,
-            ReadinessTimeout = TimeSpan.FromSeconds(60),
+            ReadinessTimeoutSeconds = 60,
         };
         Storage = new StorageAccount(new BlobServiceClient(Sandbox.ConnectionString), new QueueServiceClient(Sandbox.ConnectionString, StorageAccount.QueueOptions()));
         JobsQueue = Storage.Queues.GetQueueClient(created.Name);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace LlavaFunctions.Configuration;
 
@@ -9,8 +10,11 @@ namespace LlavaFunctions.Configuration;
 /// (<c>blobs.poisonBlobThreshold</c>) before it gives up, read from where the host reads them: an app setting
 /// <c>AzureFunctionsJobHost__extensions__…</c> overrides <c>host.json</c>, which overrides the host's default.
 /// host.json stays the one source of truth; the app only needs the numbers to write its record on the last try.
+/// Registered as a configure step of <see cref="LlavaAppOptions"/>, after the app settings are bound.
 /// </summary>
-public static class HostRetrySettings
+/// <param name="configuration">App settings (for the host's <c>AzureFunctionsJobHost__…</c> overrides).</param>
+/// <param name="hostJsonPath">The host.json whose retry counts the app follows.</param>
+public sealed class HostRetrySettings(IConfiguration configuration, string hostJsonPath) : IConfigureOptions<LlavaAppOptions>
 {
     /// <summary>The host's default for both settings.</summary>
     public const int FunctionsDefault = 5;
@@ -21,6 +25,12 @@ public static class HostRetrySettings
 
     /// <summary>The worker's own copy of host.json (the build copies it next to the assembly).</summary>
     public static string DefaultHostJsonPath => Path.Combine(AppContext.BaseDirectory, "host.json");
+
+    public void Configure(LlavaAppOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (options.MaxDequeueCount, options.PoisonBlobThreshold) = Read(configuration, hostJsonPath);
+    }
 
     public static (int MaxDequeueCount, int PoisonBlobThreshold) Read(IConfiguration configuration, string hostJsonPath)
     {

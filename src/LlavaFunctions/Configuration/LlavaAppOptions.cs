@@ -1,68 +1,98 @@
 using Llava.Inference;
 using Llava.Inference.Loading;
+using Microsoft.Extensions.Configuration;
 
 namespace LlavaFunctions.Configuration;
 
 /// <summary>
-/// Every setting the app reads, in one place, with the defaults the infrastructure also uses. Flat
-/// UPPER_SNAKE names (the same <c>LLAVA_MODEL_PATH</c> the CLI reads) so that trigger attributes can refer to
-/// them as <c>%LLAVA_IMAGES_CONTAINER%</c>. Validated at start-up.
+/// Every <c>LLAVA_*</c> setting the app reads, bound from configuration (app settings / environment) with the options
+/// pattern and validated at start-up (<see cref="LlavaAppOptionsValidator"/>). The defaults are the ones the
+/// infrastructure also uses.
 /// </summary>
+/// <remarks>
+/// The published names are flat UPPER_SNAKE app settings (the same <c>LLAVA_MODEL_PATH</c> the CLI reads; trigger
+/// attributes refer to them as <c>%LLAVA_JOBS_QUEUE%</c>; Azure passes them to the worker as environment variables
+/// unchanged), so there is no section to bind: each property names its setting with
+/// <see cref="ConfigurationKeyNameAttribute"/> and the options bind from the configuration root. The attribute is the
+/// one place a setting's name is written (<see cref="Keys"/> holds the same constants for messages and tests).
+/// Every publicly settable property is a setting; the rest is derived or set by the app.
+/// </remarks>
 public sealed record LlavaAppOptions
 {
     /// <summary>Local folder of the converted model; the download target when a blob source is set.</summary>
-    public string ModelPath { get; init; } = "";
+    [ConfigurationKeyName(Keys.ModelPath)]
+    public string ModelPath { get; set; } = "";
 
     /// <summary>Container holding converted model folders; empty to use <see cref="ModelPath"/> as it is.</summary>
-    public string ModelContainer { get; init; } = "";
+    [ConfigurationKeyName(Keys.ModelContainer)]
+    public string ModelContainer { get; set; } = "";
 
     /// <summary>Folder (blob prefix) of the model inside <see cref="ModelContainer"/>.</summary>
-    public string ModelPrefix { get; init; } = "";
+    [ConfigurationKeyName(Keys.ModelPrefix)]
+    public string ModelPrefix { get; set; } = "";
 
-    public string ExecutionProvider { get; init; } = "cpu";
+    [ConfigurationKeyName(Keys.ExecutionProvider)]
+    public string ExecutionProvider { get; set; } = "cpu";
 
-    public int MaxConcurrentGenerations { get; init; } = 1;
+    [ConfigurationKeyName(Keys.MaxConcurrentGenerations)]
+    public int MaxConcurrentGenerations { get; set; } = 1;
 
-    public int MaxQueuedRequests { get; init; } = 8;
+    [ConfigurationKeyName(Keys.MaxQueuedRequests)]
+    public int MaxQueuedRequests { get; set; } = 8;
 
-    /// <summary>How long a function waits for the model to finish loading before failing in a retryable way.</summary>
-    public TimeSpan ReadinessTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>How long a function waits for the model to finish loading before failing in a retryable way, in seconds.</summary>
+    [ConfigurationKeyName(Keys.ReadinessTimeoutSeconds)]
+    public double ReadinessTimeoutSeconds { get; set; } = 120;
 
-    public string ImagesContainer { get; init; } = "images";
+    [ConfigurationKeyName(Keys.ImagesContainer)]
+    public string ImagesContainer { get; set; } = "images";
 
     /// <summary>
     /// Further containers whose blobs jobs and HTTP requests may reference as images (besides
-    /// <see cref="ImagesContainer"/>). Nothing else in the account can be named: in Azure it also holds the host's
-    /// secrets and state.
+    /// <see cref="ImagesContainer"/>), comma-separated as the setting is written. Nothing else in the account can be
+    /// named: in Azure it also holds the host's secrets and state.
     /// </summary>
-    public IReadOnlyList<string> ImageContainers { get; init; } = [];
+    [ConfigurationKeyName(Keys.ImageContainers)]
+    public string ImageContainers { get; set; } = "";
 
-    public string CaptionsContainer { get; init; } = "captions";
+    [ConfigurationKeyName(Keys.CaptionsContainer)]
+    public string CaptionsContainer { get; set; } = "captions";
 
-    public string AnswersContainer { get; init; } = "answers";
+    [ConfigurationKeyName(Keys.AnswersContainer)]
+    public string AnswersContainer { get; set; } = "answers";
 
-    public string JobsQueue { get; init; } = "vqa-jobs";
+    [ConfigurationKeyName(Keys.JobsQueue)]
+    public string JobsQueue { get; set; } = "vqa-jobs";
 
     /// <summary>The question asked of every uploaded image.</summary>
-    public string CaptionPrompt { get; init; } = "Describe this image in one sentence.";
+    [ConfigurationKeyName(Keys.CaptionPrompt)]
+    public string CaptionPrompt { get; set; } = "Describe this image in one sentence.";
 
-    public int CaptionMaxTokens { get; init; } = 96;
+    [ConfigurationKeyName(Keys.CaptionMaxTokens)]
+    public int CaptionMaxTokens { get; set; } = 96;
 
     /// <summary>Largest image accepted from storage or HTTP.</summary>
-    public long MaxImageBytes { get; init; } = 20L * 1024 * 1024;
+    [ConfigurationKeyName(Keys.MaxImageBytes)]
+    public long MaxImageBytes { get; set; } = 20L * 1024 * 1024;
 
-    /// <summary>Delivery attempts before a job message goes to the poison queue: host.json's <c>queues.maxDequeueCount</c>, read by <see cref="HostRetrySettings"/>.</summary>
-    public int MaxDequeueCount { get; init; } = HostRetrySettings.FunctionsDefault;
+    /// <summary>
+    /// Delivery attempts before a job message goes to the poison queue: host.json's <c>queues.maxDequeueCount</c>,
+    /// set by <see cref="HostRetrySettings"/>, never an app setting of its own (not publicly settable, so not bound).
+    /// </summary>
+    public int MaxDequeueCount { get; internal set; } = HostRetrySettings.FunctionsDefault;
 
     /// <summary>Delivery attempts before an upload event goes to the poison container: host.json's <c>blobs.poisonBlobThreshold</c>.</summary>
-    public int PoisonBlobThreshold { get; init; } = HostRetrySettings.FunctionsDefault;
+    public int PoisonBlobThreshold { get; internal set; } = HostRetrySettings.FunctionsDefault;
+
+    public TimeSpan ReadinessTimeout => TimeSpan.FromSeconds(ReadinessTimeoutSeconds);
+
+    /// <summary>The names listed by <see cref="ImageContainers"/>.</summary>
+    public IReadOnlyList<string> ExtraImageContainers => ImageContainers.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Every container an image reference may name: the images container first, then <see cref="ImageContainers"/>.</summary>
-    public IReadOnlyList<string> AllowedImageContainers => [.. new[] { ImagesContainer }.Concat(ImageContainers).Distinct(StringComparer.Ordinal)];
+    public IReadOnlyList<string> AllowedImageContainers => [.. new[] { ImagesContainer }.Concat(ExtraImageContainers).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>The Functions host's own containers (<c>azure-webjobs-secrets</c>, <c>azure-webjobs-hosts</c>) start so.</summary>
-    private const string HostContainerPrefix = "azure-webjobs-";
-
+    /// <summary>The setting names, as published (local.settings.sample.json, infra/app/llava.bicep, docs/functions.md).</summary>
     public static class Keys
     {
         public const string ModelPath = "LLAVA_MODEL_PATH";
@@ -82,6 +112,10 @@ public sealed record LlavaAppOptions
         public const string MaxImageBytes = "LLAVA_MAX_IMAGE_BYTES";
     }
 
+    /// <summary>
+    /// The engine's settings, derived from these: each engine value the app sets is one of the <c>LLAVA_*</c> settings
+    /// above, so the engine's record is not bound a second time under other names.
+    /// </summary>
     public LlavaEngineOptions ToEngineOptions() => new()
     {
         ModelPath = ModelPath,
@@ -92,57 +126,4 @@ public sealed record LlavaAppOptions
         // A downloaded folder was checked file by file against the manifest while it was written.
         Verification = string.IsNullOrEmpty(ModelContainer) ? ChecksumVerification.Full : ChecksumVerification.SizeOnly,
     };
-
-    /// <summary>Problems that would make the app misbehave later; empty when the settings are usable.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        List<string> errors = [];
-        if (string.IsNullOrWhiteSpace(ModelPath))
-        {
-            errors.Add($"{Keys.ModelPath} is required: the local folder of the converted model (or the download target with {Keys.ModelContainer}).");
-        }
-
-        if (!string.IsNullOrEmpty(ModelContainer) && string.IsNullOrWhiteSpace(ModelPrefix))
-        {
-            errors.Add($"{Keys.ModelPrefix} is required with {Keys.ModelContainer}: the model's folder inside the container.");
-        }
-
-        // The engine checks its own settings too; ModelPath was reported above under its app-setting name.
-        errors.AddRange(ToEngineOptions().Validate().Where(e => !e.StartsWith("ModelPath", StringComparison.Ordinal)));
-        foreach ((string key, string name) in new[] { (Keys.ImagesContainer, ImagesContainer), (Keys.CaptionsContainer, CaptionsContainer), (Keys.AnswersContainer, AnswersContainer), (Keys.JobsQueue, JobsQueue) })
-        {
-            if (!IsValidName(name))
-            {
-                errors.Add($"{key} '{name}' is not a valid container or queue name (3-63 lower-case letters, digits and hyphens).");
-            }
-        }
-
-        if (ImagesContainer.StartsWith(HostContainerPrefix, StringComparison.Ordinal))
-        {
-            errors.Add($"{Keys.ImagesContainer} '{ImagesContainer}' is one of the Functions host's containers, which hold its keys and state.");
-        }
-
-        foreach (string name in ImageContainers)
-        {
-            if (!IsValidName(name))
-            {
-                errors.Add($"{Keys.ImageContainers}: '{name}' is not a valid container name (3-63 lower-case letters, digits and hyphens).");
-            }
-            else if (name.StartsWith(HostContainerPrefix, StringComparison.Ordinal) || name == ModelContainer || name == CaptionsContainer || name == AnswersContainer)
-            {
-                // The host's secrets and state, the model's weights and the app's own documents are never images.
-                errors.Add($"{Keys.ImageContainers}: '{name}' cannot hold images for jobs (it is the host's, the model's or the app's own documents' container).");
-            }
-        }
-
-        if (ReadinessTimeout <= TimeSpan.Zero || CaptionMaxTokens < 1 || MaxDequeueCount < 1 || PoisonBlobThreshold < 1)
-        {
-            errors.Add("Readiness timeout, caption max tokens, max dequeue count and poison blob threshold must be positive.");
-        }
-
-        return errors;
-    }
-
-    private static bool IsValidName(string name) =>
-        name.Length is >= 3 and <= 63 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 }

@@ -93,7 +93,7 @@ public sealed class CaptionOnUploadTests(AppFixture app) : IClassFixture<AppFixt
         BlobClient blob = await UploadAsync("waiting.png", AppFixture.Image("chelsea_336x336"), "image/png");
         TaskCompletionSource<string> never = new();
         using ModelHost loading = new(app.Options.ToEngineOptions(), (_, _) => never.Task, NullLoggerFactory.Instance);
-        CaptionService captions = new(app.Storage, loading, app.Options with { ReadinessTimeout = TimeSpan.FromMilliseconds(50) }, NullLogger<CaptionService>.Instance);
+        CaptionService captions = new(app.Storage, loading, app.Options with { ReadinessTimeoutSeconds = 0.05 }, NullLogger<CaptionService>.Instance);
 
         ModelNotReadyException error = await Assert.ThrowsAsync<ModelNotReadyException>(() => captions.CaptionAsync(blob, CancellationToken.None));
 

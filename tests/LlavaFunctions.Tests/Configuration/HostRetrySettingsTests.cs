@@ -1,6 +1,6 @@
 using System.Text.Json;
 using LlavaFunctions.Configuration;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LlavaFunctions.Tests.Configuration;
 
@@ -14,7 +14,7 @@ public sealed class HostRetrySettingsTests : IDisposable
     {
         string path = HostJson("""{ "version": "2.0", "extensions": { "queues": { "maxDequeueCount": 7 }, "blobs": { "poisonBlobThreshold": 3 } } }""");
 
-        LlavaAppOptions options = LlavaAppOptionsReader.Read(Settings([]), path);
+        LlavaAppOptions options = Options([], path);
 
         Assert.Equal(7, options.MaxDequeueCount);
         Assert.Equal(3, options.PoisonBlobThreshold);
@@ -25,7 +25,7 @@ public sealed class HostRetrySettingsTests : IDisposable
     {
         string path = HostJson("""{ "extensions": { "queues": { "maxDequeueCount": 7 } } }""");
 
-        LlavaAppOptions options = LlavaAppOptionsReader.Read(Settings(new() { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "9" }), path);
+        LlavaAppOptions options = Options(new() { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "9" }, path);
 
         Assert.Equal(9, options.MaxDequeueCount);
         Assert.Equal(HostRetrySettings.FunctionsDefault, options.PoisonBlobThreshold);
@@ -34,7 +34,7 @@ public sealed class HostRetrySettingsTests : IDisposable
     [Fact]
     public void Without_host_json_the_host_s_defaults_apply()
     {
-        LlavaAppOptions options = LlavaAppOptionsReader.Read(Settings([]), Path.Combine(_folder, "absent.json"));
+        LlavaAppOptions options = Options([], Path.Combine(_folder, "absent.json"));
 
         Assert.Equal((HostRetrySettings.FunctionsDefault, HostRetrySettings.FunctionsDefault), (options.MaxDequeueCount, options.PoisonBlobThreshold));
     }
@@ -46,7 +46,7 @@ public sealed class HostRetrySettingsTests : IDisposable
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(source));
         JsonElement extensions = json.RootElement.GetProperty("extensions");
 
-        LlavaAppOptions options = LlavaAppOptionsReader.Read(Settings([]));
+        LlavaAppOptions options = Options([], HostRetrySettings.DefaultHostJsonPath);
 
         Assert.Equal(extensions.GetProperty("queues").GetProperty("maxDequeueCount").GetInt32(), options.MaxDequeueCount);
         Assert.Equal(extensions.GetProperty("blobs").GetProperty("poisonBlobThreshold").GetInt32(), options.PoisonBlobThreshold);
@@ -61,5 +61,21 @@ public sealed class HostRetrySettingsTests : IDisposable
         return path;
     }
 
-    private static IConfiguration Settings(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+    [Fact]
+    public void An_app_setting_named_like_the_retry_count_is_not_a_second_source()
+    {
+        string path = HostJson("""{ "extensions": { "queues": { "maxDequeueCount": 7 } } }""");
+
+        LlavaAppOptions options = Options(new() { ["MaxDequeueCount"] = "2", ["PoisonBlobThreshold"] = "2" }, path);
+
+        Assert.Equal((7, HostRetrySettings.FunctionsDefault), (options.MaxDequeueCount, options.PoisonBlobThreshold));
+    }
+
+    /// <summary>The settings as the app binds them, with host.json at <paramref name="hostJsonPath"/>.</summary>
+    private static LlavaAppOptions Options(Dictionary<string, string?> values, string hostJsonPath)
+    {
+        values["LLAVA_MODEL_PATH"] = "/models/x";
+        using ServiceProvider services = AppSettings.Services(values, hostJsonPath);
+        return services.GetRequiredService<LlavaAppOptions>();
+    }
 }

@@ -1,40 +1,64 @@
 using LlavaFunctions.Configuration;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LlavaFunctions.Tests.Configuration;
 
 public sealed class StartupValidationTests
 {
     [Fact]
-    public void Bad_settings_stop_the_app_at_start_up_with_every_problem_named()
+    public async Task Several_bad_settings_stop_the_app_at_start_up_with_one_error_naming_each()
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        Exception error = await AppSettings.StartUpFailureAsync(new Dictionary<string, string?>
         {
             ["LLAVA_EXECUTION_PROVIDER"] = "tpu",
             ["LLAVA_IMAGES_CONTAINER"] = "Images_Upper",
             ["LLAVA_MODEL_CONTAINER"] = "models",
-        }).Build();
+            ["LLAVA_MAX_CONCURRENT_GENERATIONS"] = "0",
+            ["LLAVA_MAX_QUEUED_REQUESTS"] = "-1",
+            ["LLAVA_READINESS_TIMEOUT_SECONDS"] = "0",
+            ["LLAVA_CAPTION_MAX_TOKENS"] = "0",
+            ["LLAVA_MAX_IMAGE_BYTES"] = "0",
+            ["LLAVA_JOBS_QUEUE"] = "q",
+            ["HttpApi:MaxRequestBodyBytes"] = "10",
+            ["HttpApi:HeartbeatInterval"] = "00:10:00",
+        });
 
-        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddLlavaFunctions(configuration));
+        string message = error.Message;
+        foreach (string named in new[]
+        {
+            "LLAVA_MODEL_PATH", "LLAVA_MODEL_PREFIX", "LLAVA_EXECUTION_PROVIDER", "tpu", "LLAVA_IMAGES_CONTAINER 'Images_Upper'",
+            "LLAVA_MAX_CONCURRENT_GENERATIONS", "LLAVA_MAX_QUEUED_REQUESTS", "LLAVA_READINESS_TIMEOUT_SECONDS", "LLAVA_CAPTION_MAX_TOKENS",
+            "LLAVA_MAX_IMAGE_BYTES", "LLAVA_JOBS_QUEUE 'q'", nameof(Llava.Serving.Http.HttpApiOptions.MaxRequestBodyBytes), nameof(Llava.Serving.Http.HttpApiOptions.HeartbeatInterval),
+        })
+        {
+            Assert.Contains(named, message, StringComparison.Ordinal);
+        }
+    }
 
-        Assert.Contains("LLAVA_MODEL_PATH", error.Message, StringComparison.Ordinal);
-        Assert.Contains("LLAVA_MODEL_PREFIX", error.Message, StringComparison.Ordinal);
-        Assert.Contains("tpu", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Images_Upper", error.Message, StringComparison.Ordinal);
+    [Fact]
+    public async Task A_setting_that_does_not_parse_stops_the_app_at_start_up_naming_it()
+    {
+        Exception error = await AppSettings.StartUpFailureAsync(new Dictionary<string, string?>
+        {
+            ["LLAVA_MODEL_PATH"] = "/models/x",
+            ["LLAVA_MAX_QUEUED_REQUESTS"] = "eight",
+        });
+
+        Assert.Contains("LLAVA_MAX_QUEUED_REQUESTS", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Image_containers_naming_the_host_s_containers_or_bad_names_stop_the_app()
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        using ServiceProvider services = AppSettings.Services(new Dictionary<string, string?>
         {
             ["LLAVA_MODEL_PATH"] = "/models/x",
             ["LLAVA_IMAGES_CONTAINER"] = "azure-webjobs-hosts",
             ["LLAVA_IMAGE_CONTAINERS"] = "more-images, azure-webjobs-secrets, Bad_Name, answers",
-        }).Build();
+        });
 
-        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddLlavaFunctions(configuration));
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<LlavaAppOptions>());
 
         Assert.Contains("azure-webjobs-secrets", error.Message, StringComparison.Ordinal);
         Assert.Contains("LLAVA_IMAGES_CONTAINER 'azure-webjobs-hosts'", error.Message, StringComparison.Ordinal);
@@ -46,30 +70,23 @@ public sealed class StartupValidationTests
     [Fact]
     public void The_image_container_allow_list_is_read_from_its_setting_after_the_images_container()
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        using ServiceProvider services = AppSettings.Services(new Dictionary<string, string?>
         {
+            ["LLAVA_MODEL_PATH"] = "/models/x",
             ["LLAVA_IMAGE_CONTAINERS"] = " more-images ,scans,",
-        }).Build();
+        });
 
-        LlavaAppOptions options = LlavaAppOptionsReader.Read(configuration);
-
-        Assert.Equal(["images", "more-images", "scans"], options.AllowedImageContainers);
+        Assert.Equal(["images", "more-images", "scans"], services.GetRequiredService<LlavaAppOptions>().AllowedImageContainers);
     }
 
     [Fact]
     public void The_sample_local_settings_describe_a_valid_configuration()
     {
-        string sample = File.ReadAllText(Llava.Testing.RepositoryPaths.Root + "/local.settings.sample.json");
-        using System.Text.Json.JsonDocument json = System.Text.Json.JsonDocument.Parse(sample);
-        Dictionary<string, string?> values = json.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => (string?)p.Value.GetString());
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        using ServiceProvider services = AppSettings.Services(AppSettings.Sample());
 
-        LlavaAppOptions options = LlavaAppOptionsReader.Read(configuration);
+        LlavaAppOptions options = services.GetRequiredService<LlavaAppOptions>();
 
-        Assert.Empty(options.Validate());
-        foreach (string key in typeof(LlavaAppOptions.Keys).GetFields().Select(f => (string)f.GetValue(null)!))
-        {
-            Assert.True(values.ContainsKey(key), $"local.settings.sample.json does not list {key}");
-        }
+        Assert.Empty(LlavaAppOptionsValidator.Problems(options));
+        Assert.Equal("../../models/demo-llava-v1.6-mistral", options.ModelPath);
     }
 }

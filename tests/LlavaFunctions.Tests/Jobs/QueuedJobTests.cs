@@ -104,7 +104,7 @@ public sealed class QueuedJobTests(AppFixture app) : IClassFixture<AppFixture>
         await app.Images.GetBlobClient("jobs/wait.png").UploadAsync(BinaryData.FromBytes(AppFixture.Image("chelsea_336x336")), overwrite: true);
         TaskCompletionSource<string> never = new();
         using ModelHost loading = new(app.Options.ToEngineOptions(), (_, _) => never.Task, NullLoggerFactory.Instance);
-        JobService jobs = new(app.Storage, loading, new OwnStorageImages(app.Storage, app.Options), app.Options with { ReadinessTimeout = TimeSpan.FromMilliseconds(20) }, NullLogger<JobService>.Instance);
+        JobService jobs = new(app.Storage, loading, new OwnStorageImages(app.Storage, app.Options), app.Options with { ReadinessTimeoutSeconds = 0.02 }, NullLogger<JobService>.Instance);
         string json = $$$"""{"jobId":"job-wait","image":"{{{app.Images.Name}}}/jobs/wait.png","questions":["?"]}""";
 
         await Assert.ThrowsAsync<ModelNotReadyException>(() => jobs.ProcessAsync(json, "m", 1, CancellationToken.None));

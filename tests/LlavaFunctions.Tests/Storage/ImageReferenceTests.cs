@@ -66,7 +66,7 @@ public sealed class ImageReferenceTests(AppFixture app) : IClassFixture<AppFixtu
     public void A_refusal_names_the_containers_that_are_allowed()
     {
         ImageReferenceException one = Assert.Throws<ImageReferenceException>(() => Resolver().Resolve("elsewhere/cat.png"));
-        ImageReferenceException two = Assert.Throws<ImageReferenceException>(() => new OwnStorageImages(app.Storage, app.Options with { ImageContainers = ["scans"] }).Resolve("elsewhere/cat.png"));
+        ImageReferenceException two = Assert.Throws<ImageReferenceException>(() => new OwnStorageImages(app.Storage, app.Options with { ImageContainers = "scans" }).Resolve("elsewhere/cat.png"));
 
         Assert.Contains($"the container {app.Images.Name};", one.Message, StringComparison.Ordinal);
         Assert.Contains($"the containers {app.Images.Name}, scans;", two.Message, StringComparison.Ordinal);
@@ -78,7 +78,7 @@ public sealed class ImageReferenceTests(AppFixture app) : IClassFixture<AppFixtu
     {
         BlobContainerClient extra = await app.Sandbox.CreateContainerAsync("extra");
         await extra.GetBlobClient("cat.png").UploadAsync(BinaryData.FromBytes(AppFixture.Image("chelsea_336x336")));
-        OwnStorageImages resolver = new(app.Storage, app.Options with { ImageContainers = [extra.Name] });
+        OwnStorageImages resolver = new(app.Storage, app.Options with { ImageContainers = extra.Name });
 
         ReadOnlyMemory<byte> image = await resolver.ResolveAsync($"{extra.Name}/cat.png", app.Options.MaxImageBytes, CancellationToken.None);
 
