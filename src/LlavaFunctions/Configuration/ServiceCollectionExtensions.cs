@@ -32,7 +32,7 @@ public static class ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddLlavaSettings(configuration, hostJsonPath);
-        services.AddSingleton(ApiKeyAuthorization.FromConfiguration(configuration));
+        services.AddSingleton(provider => new ApiKeyAuthorization(provider.GetRequiredService<IOptions<ApiKeyOptions>>().Value.ApiKey));
         services.AddSingleton(_ => StorageAccount.FromConfiguration(configuration));
         services.AddSingleton(CreateModelHost);
         services.AddHostedService<ModelLoadOnStart>();
@@ -48,7 +48,8 @@ public static class ServiceCollectionExtensions
     /// Binds the app's settings with the options pattern, each validated when the host starts
     /// (<c>ValidateOnStart</c>): a misconfigured app fails to start with every problem listed, instead of failing on
     /// its first message. <see cref="LlavaAppOptions"/> from the <c>LLAVA_*</c> settings plus host.json's retry counts;
-    /// <see cref="LlavaEngineOptions"/> derived from those settings; <see cref="HttpApiOptions"/> from the
+    /// <see cref="LlavaEngineOptions"/> derived from those settings; <see cref="ApiKeyOptions"/> (the secret
+    /// <c>LLAVA_API_KEY</c>, apart); <see cref="HttpApiOptions"/> from the
     /// <c>HttpApi</c> section (<c>HttpApi__MaxRequestBodyBytes</c> as an app setting).
     /// </summary>
     public static IServiceCollection AddLlavaSettings(this IServiceCollection services, IConfiguration configuration, string hostJsonPath)
@@ -62,6 +63,8 @@ public static class ServiceCollectionExtensions
         // restarts the worker when app settings change).
         services.TryAddSingleton(provider => provider.GetRequiredService<IOptions<LlavaAppOptions>>().Value);
         services.TryAddSingleton<IOptions<LlavaEngineOptions>>(provider => Options.Create(provider.GetRequiredService<LlavaAppOptions>().ToEngineOptions()));
+        services.AddOptions<ApiKeyOptions>().Bind(configuration).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ApiKeyOptions>, ApiKeyOptionsValidator>());
         // HTTP callers wait briefly for a loading model (then 503 + Retry-After); triggers wait longer.
         services.AddLlavaHttpApi().Bind(configuration.GetSection(HttpApiOptions.SectionName));
         return services;

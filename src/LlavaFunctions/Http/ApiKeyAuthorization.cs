@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Configuration;
 
 namespace LlavaFunctions.Http;
 
@@ -32,9 +31,9 @@ public sealed class ApiKeyAuthorization
             return;
         }
 
-        if (apiKey.Length < MinimumLength || apiKey.Any(char.IsWhiteSpace))
+        if (Problem(apiKey) is { } problem)
         {
-            throw new InvalidOperationException($"{SettingName} must be at least {MinimumLength} characters without spaces.");
+            throw new InvalidOperationException(problem);
         }
 
         _keyHash = Hash(apiKey);
@@ -43,11 +42,11 @@ public sealed class ApiKeyAuthorization
     /// <summary>Whether a key is set; without one every request to the protected routes is refused.</summary>
     public bool IsConfigured => _keyHash is not null;
 
-    public static ApiKeyAuthorization FromConfiguration(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        return new ApiKeyAuthorization(configuration[SettingName]);
-    }
+    /// <summary>Why a configured key cannot be used; null when it can, or when none is set.</summary>
+    public static string? Problem(string? apiKey) =>
+        !string.IsNullOrEmpty(apiKey) && (apiKey.Length < MinimumLength || apiKey.Any(char.IsWhiteSpace))
+            ? $"{SettingName} must be at least {MinimumLength} characters without spaces."
+            : null;
 
     /// <summary>Whether an <c>Authorization</c> header value carries the configured key as a bearer token.</summary>
     public bool IsAuthorized(string? authorizationHeader)

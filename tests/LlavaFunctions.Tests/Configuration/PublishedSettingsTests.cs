@@ -158,7 +158,7 @@ public sealed partial class PublishedSettingsTests
     /// <summary>Every setting name the app binds, as an app setting is written.</summary>
     private static IEnumerable<string> BoundSettingNames() =>
         LlavaSettingProperties().Keys
-            .Append(ApiKeyAuthorization.SettingName)
+            .Concat(typeof(ApiKeyOptions).GetProperties().Select(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()!.Name))
             .Concat(HttpApiProperties().Select(p => $"{HttpApiOptions.SectionName}__{p.Name}"));
 
     private static Dictionary<string, PropertyInfo> LlavaSettingProperties() =>

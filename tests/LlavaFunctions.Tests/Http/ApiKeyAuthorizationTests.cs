@@ -1,5 +1,6 @@
 using LlavaFunctions.Http;
-using Microsoft.Extensions.Configuration;
+using LlavaFunctions.Tests.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace LlavaFunctions.Tests.Http;
 
@@ -37,13 +38,17 @@ public sealed class ApiKeyAuthorizationTests
     [Theory]
     [InlineData("short-key")]
     [InlineData("a key with spaces in it")]
-    public void A_guessable_or_malformed_key_stops_the_app_at_start_up(string configured)
+    public async Task A_guessable_or_malformed_key_stops_the_app_at_start_up(string configured)
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection([new(ApiKeyAuthorization.SettingName, configured)]).Build();
+        Exception error = await AppSettings.StartUpFailureAsync(new Dictionary<string, string?>
+        {
+            ["LLAVA_MODEL_PATH"] = "/models/x",
+            [ApiKeyAuthorization.SettingName] = configured,
+        });
 
-        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => ApiKeyAuthorization.FromConfiguration(configuration));
-
+        Assert.IsType<OptionsValidationException>(error);
         Assert.Contains(ApiKeyAuthorization.SettingName, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(configured, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
