@@ -28,6 +28,8 @@ internal sealed class WorkerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     public Task Exited => _process.WaitForExitAsync();
 
     public static WorkerProcess Start(string appDirectory, Uri grpcUri, IReadOnlyDictionary<string, string> appSettings, StandInLog log)
