@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -21,7 +19,9 @@ public sealed class HostRetrySettings(IConfiguration configuration, string hostJ
 
     public const string MaxDequeueCountPath = "extensions:queues:maxDequeueCount";
     public const string PoisonBlobThresholdPath = "extensions:blobs:poisonBlobThreshold";
-    private const string HostOverridePrefix = "AzureFunctionsJobHost:";
+
+    /// <summary>The section of the app settings that overrides host.json, as the host reads it.</summary>
+    public const string HostOverrideSection = "AzureFunctionsJobHost";
 
     /// <summary>The worker's own copy of host.json (the build copies it next to the assembly).</summary>
     public static string DefaultHostJsonPath => Path.Combine(AppContext.BaseDirectory, "host.json");
@@ -29,53 +29,15 @@ public sealed class HostRetrySettings(IConfiguration configuration, string hostJ
     public void Configure(LlavaAppOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        (options.MaxDequeueCount, options.PoisonBlobThreshold) = Read(configuration, hostJsonPath);
-    }
-
-    public static (int MaxDequeueCount, int PoisonBlobThreshold) Read(IConfiguration configuration, string hostJsonPath)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        JsonElement? hostJson = null;
-        if (File.Exists(hostJsonPath))
+        // host.json with the app settings' overrides layered over it, as the host layers them (names case-insensitive).
+        IConfigurationRoot host = new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath(hostJsonPath), optional: true)
+            .AddConfiguration(configuration.GetSection(HostOverrideSection))
+            .Build();
+        using (host as IDisposable)
         {
-            using JsonDocument document = JsonDocument.Parse(File.ReadAllText(hostJsonPath), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            hostJson = document.RootElement.Clone();
+            options.MaxDequeueCount = host.GetValue(MaxDequeueCountPath, FunctionsDefault);
+            options.PoisonBlobThreshold = host.GetValue(PoisonBlobThresholdPath, FunctionsDefault);
         }
-
-        return (Setting(configuration, hostJson, MaxDequeueCountPath), Setting(configuration, hostJson, PoisonBlobThresholdPath));
-    }
-
-    private static int Setting(IConfiguration configuration, JsonElement? hostJson, string path)
-    {
-        if (configuration[HostOverridePrefix + path] is { Length: > 0 } overridden)
-        {
-            return int.TryParse(overridden, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
-                ? value
-                : throw new InvalidOperationException($"AzureFunctionsJobHost__{path.Replace(":", "__", StringComparison.Ordinal)} must be an integer; got '{overridden}'.");
-        }
-
-        JsonElement? node = hostJson;
-        foreach (string name in path.Split(':'))
-        {
-            node = node is { ValueKind: JsonValueKind.Object } obj && TryGetPropertyIgnoreCase(obj, name, out JsonElement child) ? child : null;
-        }
-
-        return node is { ValueKind: JsonValueKind.Number } number && number.TryGetInt32(out int fromFile) ? fromFile : FunctionsDefault;
-    }
-
-    // The host reads host.json case-insensitively.
-    private static bool TryGetPropertyIgnoreCase(JsonElement obj, string name, out JsonElement value)
-    {
-        foreach (JsonProperty property in obj.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
     }
 }

@@ -77,7 +77,7 @@ public sealed record LlavaAppOptions
 
     /// <summary>
     /// Delivery attempts before a job message goes to the poison queue: host.json's <c>queues.maxDequeueCount</c>,
-    /// set by <see cref="HostRetrySettings"/>, never an app setting of its own (not publicly settable, so not bound).
+    /// set by <see cref="HostRetrySettings"/>, never a setting of the app (not publicly settable, so not bound).
     /// </summary>
     public int MaxDequeueCount { get; internal set; } = HostRetrySettings.FunctionsDefault;
 

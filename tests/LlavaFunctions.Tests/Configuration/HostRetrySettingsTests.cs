@@ -62,6 +62,29 @@ public sealed class HostRetrySettingsTests : IDisposable
     }
 
     [Fact]
+    public void Host_json_with_comments_and_other_casing_is_read_as_the_host_reads_it()
+    {
+        string path = HostJson("""
+            {
+              // the host allows comments and trailing commas
+              "Extensions": { "Queues": { "MaxDequeueCount": 2, }, },
+            }
+            """);
+
+        Assert.Equal(2, Options([], path).MaxDequeueCount);
+    }
+
+    [Fact]
+    public void A_retry_count_that_is_not_a_number_stops_the_app_naming_it()
+    {
+        string path = HostJson("""{ "extensions": { "queues": { "maxDequeueCount": 7 } } }""");
+
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => Options(new() { ["AzureFunctionsJobHost:extensions:queues:maxDequeueCount"] = "many" }, path));
+
+        Assert.Contains("maxDequeueCount", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_app_setting_named_like_the_retry_count_is_not_a_second_source()
     {
         string path = HostJson("""{ "extensions": { "queues": { "maxDequeueCount": 7 } } }""");
