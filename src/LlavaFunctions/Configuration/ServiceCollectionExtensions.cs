@@ -55,7 +55,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddLlavaSettings(this IServiceCollection services, IConfiguration configuration, string hostJsonPath)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<LlavaAppOptions>().Bind(configuration).ValidateOnStart();
+        services.AddOptions<LlavaAppOptions>().Configure(options => WithoutEmptyValues(configuration).Bind(options)).ValidateOnStart();
         // Runs after the binding (configure steps run in registration order): the retry counts are host.json's.
         services.AddSingleton<IConfigureOptions<LlavaAppOptions>>(new HostRetrySettings(configuration, hostJsonPath));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlavaAppOptions>, LlavaAppOptionsValidator>());
@@ -69,6 +69,13 @@ public static class ServiceCollectionExtensions
         services.AddLlavaHttpApi().Bind(configuration.GetSection(HttpApiOptions.SectionName));
         return services;
     }
+
+    /// <summary>
+    /// An empty <c>LLAVA_*</c> setting means "not set" and keeps its default, as it always has (a value blanked in the
+    /// portal or in local.settings.json); the binder alone would take "" as the value, and fail on it for a number.
+    /// </summary>
+    private static IConfiguration WithoutEmptyValues(IConfiguration configuration) =>
+        new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable().Where(setting => !string.IsNullOrEmpty(setting.Value))).Build();
 
     private static ModelHost CreateModelHost(IServiceProvider provider)
     {

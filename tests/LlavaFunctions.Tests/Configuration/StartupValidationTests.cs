@@ -81,6 +81,18 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public void An_empty_setting_keeps_its_default()
+    {
+        Dictionary<string, string?> values = SettingNames().ToDictionary(key => key, _ => (string?)"");
+        values[LlavaAppOptions.Keys.ModelPath] = "/models/x";
+        using ServiceProvider services = AppSettings.Services(values);
+
+        LlavaAppOptions bound = services.GetRequiredService<LlavaAppOptions>();
+
+        Assert.Equal(new LlavaAppOptions { ModelPath = "/models/x" }, bound);
+    }
+
+    [Fact]
     public void The_sample_local_settings_describe_a_valid_configuration()
     {
         using ServiceProvider services = AppSettings.Services(AppSettings.Sample());
@@ -90,4 +102,7 @@ public sealed class StartupValidationTests
         Assert.Empty(LlavaAppOptionsValidator.Problems(options));
         Assert.Equal("../../models/demo-llava-v1.6-mistral", options.ModelPath);
     }
+
+    private static IEnumerable<string> SettingNames() =>
+        typeof(LlavaAppOptions.Keys).GetFields().Select(f => (string)f.GetValue(null)!);
 }
