@@ -1,6 +1,8 @@
+using Llava.Serving.Http;
+
 namespace Llava.Cli;
 
-/// <summary>Exit codes scripts can rely on.</summary>
+/// <summary>Exit codes scripts can rely on; for an error of the catalogue, derived from its status (<see cref="For"/>).</summary>
 internal static class ExitCodes
 {
     public const int Success = 0;
@@ -22,4 +24,20 @@ internal static class ExitCodes
 
     /// <summary>Interrupted by Ctrl+C.</summary>
     public const int Cancelled = 130;
+
+    /// <summary>
+    /// The exit code of an error of the catalogue (<see cref="ApiErrorCodes"/>), from its one HTTP status: every 4xx
+    /// is the caller's input (2), <c>model_loading</c> and <c>model_failed</c> say there is no usable model (3), and
+    /// any other 5xx is a failure (1).
+    /// </summary>
+    public static int For(ApiError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return error.Status switch
+        {
+            >= 400 and < 500 => InvalidInput,
+            _ when error.Code is ApiErrorCodes.ModelLoading or ApiErrorCodes.ModelFailed => ModelUnavailable,
+            _ => Failure,
+        };
+    }
 }

@@ -3,6 +3,8 @@ using Llava.Cli.Running;
 using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 
+using Llava.Serving.Http;
+
 namespace Llava.Cli.Commands;
 
 /// <summary><c>llava ask &lt;image&gt; "&lt;question&gt;"</c>: one answer, streamed as it is generated.</summary>
@@ -28,8 +30,8 @@ internal static class AskCommand
             string modelPath = model.RequirePath(parse, context);
             GenerationOptions options = generation.Options(parse);
             using LlavaEngine engine = await EngineLoader.LoadAsync(modelPath, model.Settings(parse), context, cancellationToken);
-            bool answered = await ImageCaptioner.AnswerOneAsync(engine, parse.GetValue(image)!, text, options, generation.Writer(parse, context), prefix: false, cancellationToken);
-            return answered ? ExitCodes.Success : ExitCodes.InvalidInput;
+            ApiError? refused = await ImageCaptioner.AnswerOneAsync(engine, parse.GetValue(image)!, text, options, generation.Writer(parse, context), prefix: false, cancellationToken);
+            return refused is null ? ExitCodes.Success : ExitCodes.For(refused);
         });
         return command;
     }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Llava.Cli.Running;
 using Llava.Inference.Engine;
-using Llava.Inference.Errors;
 using Llava.Inference.Generation;
 using Llava.Inference.Images;
 using Llava.Inference.Prompts;
@@ -36,9 +35,9 @@ internal static class ChatCommand
             {
                 bytes = await ImageCaptioner.ReadImageAsync(imagePath, engine.Options.MaxImageBytes, cancellationToken);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ImageRejectedException)
+            catch (Exception ex) when (ImageFileErrors.IsReadFailure(ex))
             {
-                throw new CliException(ExitCodes.InvalidInput, $"{imagePath}: {ex.Message}", ex);
+                throw new CliException(ExitCodes.For(ImageFileErrors.Map(ex)), $"{imagePath}: {ImageFileErrors.Map(ex).Detail}", ex);
             }
 
             return await ConverseAsync(engine, bytes, imagePath, parse.GetValue(system), options, generation.Writer(parse, context), context, cancellationToken);
@@ -112,23 +111,15 @@ internal static class ChatCommand
             }
             catch (ImageRejectedException ex)
             {
-                throw new CliException(ExitCodes.InvalidInput, $"{imagePath}: {ex.Message}", ex);
+                // The conversation's one image cannot be used: nothing more can be asked.
+                throw new CliException(ExitCodes.For(ApiErrorMapper.Map(ex)), $"{imagePath}: {ex.Message}", ex);
             }
-            catch (PromptTooLongException ex)
+            catch (Exception ex) when (ImageFileErrors.IsRefusal(ex))
             {
-                await writer.WriteErrorAsync(null, "prompt_too_long", ex.Message + " Type /reset to start over.");
-            }
-            catch (InvalidPromptException ex)
-            {
-                await writer.WriteErrorAsync(null, "invalid_prompt", ex.Message);
-            }
-            catch (InvalidParameterException ex)
-            {
-                await writer.WriteErrorAsync(null, "invalid_request", ex.Message);
-            }
-            catch (RequestOverBudgetException ex)
-            {
-                await writer.WriteErrorAsync(null, ApiErrorMapper.Map(ex).Code, ex.Message + " Type /reset to start over.");
+                // This turn is refused (the catalogue's code); the conversation goes on.
+                ApiError refused = ApiErrorMapper.Map(ex);
+                string hint = refused.Code is ApiErrorCodes.PromptTooLong or ApiErrorCodes.TooManyImages or ApiErrorCodes.RequestOverBudget ? " Type /reset to start over." : "";
+                await writer.WriteErrorAsync(null, refused with { Detail = refused.Detail + hint });
             }
         }
 

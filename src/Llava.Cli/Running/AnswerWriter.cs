@@ -2,6 +2,8 @@ using System.Globalization;
 using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
+using Llava.Serving.Http;
+using Llava.Serving.Results;
 
 namespace Llava.Cli.Running;
 
@@ -69,7 +71,7 @@ internal sealed class AnswerWriter(CliContext context, bool json, bool verbose, 
 
         if (json)
         {
-            await context.Out.WriteLineAsync(JsonOutput.Answer(image, engine.Manifest.SourceCheckpoint, randomWeights, result, promptIds));
+            await context.Out.WriteLineAsync(JsonOutput.Answer(image, engine.Manifest.Variant, randomWeights, result, promptIds));
         }
         else if (!started)
         {
@@ -87,12 +89,13 @@ internal sealed class AnswerWriter(CliContext context, bool json, bool verbose, 
     }
 
     /// <summary>A refused input: one line on stderr, and in JSON mode an error object on stdout in the answer's place.</summary>
-    public async Task WriteErrorAsync(string? image, string kind, string message)
+    public async Task WriteErrorAsync(string? image, ApiError error)
     {
-        await context.Error.WriteLineAsync(image is null ? $"error: {message}" : $"error: {image}: {message}");
+        ArgumentNullException.ThrowIfNull(error);
+        await context.Error.WriteLineAsync(image is null ? $"error: {error.Detail}" : $"error: {image}: {error.Detail}");
         if (json)
         {
-            await context.Out.WriteLineAsync(JsonOutput.Error(image, kind, message));
+            await context.Out.WriteLineAsync(JsonOutput.Error(image, error));
         }
     }
 
@@ -104,6 +107,6 @@ internal sealed class AnswerWriter(CliContext context, bool json, bool verbose, 
         return string.Create(
             CultureInfo.InvariantCulture,
             $"[preprocess {t.Preprocess.TotalMilliseconds:F0} ms, first token {t.TimeToFirstToken.TotalMilliseconds:F0} ms, decode {t.DecodeTokensPerSecond:F1} tokens/s" +
-            $" | prompt {u.PromptTokens} tokens ({u.ImageTokens} image), completion {u.CompletionTokens}, finish {JsonOutput.FinishReasonName(result.FinishReason)}]");
+            $" | prompt {u.PromptTokens} tokens ({u.ImageTokens} image), completion {u.CompletionTokens}, finish {FinishReasonNames.Of(result.FinishReason)}]");
     }
 }

@@ -1,5 +1,4 @@
 using Llava.Inference.Engine;
-using Llava.Inference.Errors;
 using Llava.Inference.Generation;
 using Llava.Inference.Images;
 using Llava.Inference.Prompts;
@@ -9,7 +8,8 @@ namespace Llava.Cli.Running;
 
 /// <summary>
 /// Asks the same question about each image in turn. An image that cannot be read or is refused is reported on
-/// stderr and skipped; the others are still answered, and the exit code is then 2.
+/// stderr (and as a <c>--json</c> error line) and skipped; the others are still answered, and the exit code is then
+/// the refusal's (<see cref="ExitCodes.For"/>: 2).
 /// </summary>
 internal static class ImageCaptioner
 {
@@ -27,21 +27,21 @@ internal static class ImageCaptioner
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(writer);
-        int failed = 0;
+        int exitCode = ExitCodes.Success;
         foreach (string image in images)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!await AnswerOneAsync(engine, image, question, options, writer, images.Count > 1, cancellationToken))
+            if (await AnswerOneAsync(engine, image, question, options, writer, images.Count > 1, cancellationToken) is { } refused)
             {
-                failed++;
+                exitCode = ExitCodes.For(refused);
             }
         }
 
-        return failed == 0 ? ExitCodes.Success : ExitCodes.InvalidInput;
+        return exitCode;
     }
 
-    /// <summary>Answers one question about one image; false (after reporting why) when the input was refused.</summary>
-    public static async Task<bool> AnswerOneAsync(
+    /// <summary>Answers one question about one image; the error (after reporting it) when the input was refused, else null.</summary>
+    public static async Task<ApiError?> AnswerOneAsync(
         LlavaEngine engine,
         string image,
         string question,
@@ -57,45 +57,21 @@ internal static class ImageCaptioner
         {
             bytes = await ReadImageAsync(image, engine.Options.MaxImageBytes, cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ImageFileErrors.IsReadFailure(ex))
         {
-            await writer.WriteErrorAsync(image, "unreadable", ex is FileNotFoundException or DirectoryNotFoundException ? "no such file." : ex.Message);
-            return false;
-        }
-        catch (ImageRejectedException ex)
-        {
-            await writer.WriteErrorAsync(image, "image_rejected", ex.Message);
-            return false;
+            return await RefuseAsync(writer, image, ImageFileErrors.Map(ex));
         }
 
         try
         {
             await writer.WriteAsync(engine, [PromptMessage.User(bytes, question)], options, image, prefix, cancellationToken);
-            return true;
+            return null;
         }
-        catch (ImageRejectedException ex)
+        catch (Exception ex) when (ImageFileErrors.IsRefusal(ex))
         {
-            await writer.WriteErrorAsync(image, "image_rejected", ex.Message);
+            // The catalogue's code for the refusal, as the HTTP API and the Functions app report it.
+            return await RefuseAsync(writer, image, ApiErrorMapper.Map(ex));
         }
-        catch (PromptTooLongException ex)
-        {
-            await writer.WriteErrorAsync(image, "prompt_too_long", ex.Message);
-        }
-        catch (InvalidPromptException ex)
-        {
-            await writer.WriteErrorAsync(image, "invalid_prompt", ex.Message);
-        }
-        catch (InvalidParameterException ex)
-        {
-            await writer.WriteErrorAsync(image, "invalid_request", ex.Message);
-        }
-        catch (RequestOverBudgetException ex)
-        {
-            // The HTTP API's codes for the same refusals (too_many_images, prompt_too_long, request_over_budget).
-            await writer.WriteErrorAsync(image, ApiErrorMapper.Map(ex).Code, ex.Message);
-        }
-
-        return false;
     }
 
     /// <summary>
@@ -110,5 +86,11 @@ internal static class ImageCaptioner
         }
 
         return await BoundedImageReader.ReadFileAsync(path, maxBytes, cancellationToken);
+    }
+
+    private static async Task<ApiError> RefuseAsync(AnswerWriter writer, string image, ApiError refused)
+    {
+        await writer.WriteErrorAsync(image, refused);
+        return refused;
     }
 }

@@ -1,12 +1,19 @@
 namespace Llava.Serving.Http;
 
-/// <summary>An error as the HTTP API reports it, before it is written as a problem document or an OpenAI error.</summary>
-/// <param name="Status">HTTP status code.</param>
+/// <summary>
+/// An error as every surface reports it, before it is written as a problem document, an OpenAI error, a document
+/// error or a CLI line. Its status and title are the catalogue's for its code (<see cref="ApiErrorCatalogue"/>).
+/// </summary>
 /// <param name="Code">One of <see cref="ApiErrorCodes"/>.</param>
-/// <param name="Title">A short summary of the kind of error.</param>
 /// <param name="Detail">What went wrong with this request, safe to show to the client.</param>
-public sealed record ApiError(int Status, string Code, string Title, string Detail)
+public sealed record ApiError(string Code, string Detail)
 {
+    /// <summary>The code's HTTP status.</summary>
+    public int Status { get; } = ApiErrorCatalogue.Get(Code).Status;
+
+    /// <summary>The code's short summary (the problem document's <c>title</c>).</summary>
+    public string Title => ApiErrorCatalogue.Get(Code).Title;
+
     /// <summary>
     /// The request field the error is about (<c>temperature</c>, <c>messages[2].content[0].text</c>), or null: the
     /// problem document's <c>param</c> member and OpenAI's <c>error.param</c>.

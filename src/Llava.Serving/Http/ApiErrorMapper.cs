@@ -10,9 +10,10 @@ using Microsoft.AspNetCore.Http;
 namespace Llava.Serving.Http;
 
 /// <summary>
-/// The one place where failures become HTTP errors: <see cref="Map"/> decides status, code and message for every
-/// exception the engine, the model host, an image resolver or the request parsing raises; the writers put it on
-/// the wire as an RFC 7807 problem document or, for the OpenAI-compatible endpoint, as OpenAI's error envelope.
+/// The one place where failures become errors: <see cref="Map"/> decides the code (and so the status, from the
+/// catalogue) and message for every exception the engine, the model host, an image resolver or the request parsing
+/// raises, for every surface (HTTP, the Functions app's documents, the CLI); the writers put it on the wire as an
+/// RFC 7807 problem document or, for the OpenAI-compatible endpoint, as OpenAI's error envelope.
 /// </summary>
 public static class ApiErrorMapper
 {
@@ -24,15 +25,15 @@ public static class ApiErrorMapper
         ArgumentNullException.ThrowIfNull(exception);
         return exception switch
         {
-            HttpApiException e => new ApiError(e.StatusCode, e.Code, TitleFor(e.StatusCode), e.Message) { Param = e.Param },
+            HttpApiException e => new ApiError(e.Code, e.Message) { Param = e.Param },
             ImageRejectedException e => e.Reason switch
             {
-                ImageRejectionReason.TooLarge => new ApiError(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.ImageTooLarge, "Image too large", e.Message),
-                ImageRejectionReason.Unsupported => new ApiError(StatusCodes.Status415UnsupportedMediaType, ApiErrorCodes.UnsupportedImage, "Unsupported image format", e.Message),
-                ImageRejectionReason.Empty => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.EmptyImage, "Empty image", e.Message),
-                _ => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidImage, "Invalid image", e.Message),
+                ImageRejectionReason.TooLarge => new ApiError(ApiErrorCodes.ImageTooLarge, e.Message),
+                ImageRejectionReason.Unsupported => new ApiError(ApiErrorCodes.UnsupportedImage, e.Message),
+                ImageRejectionReason.Empty => new ApiError(ApiErrorCodes.EmptyImage, e.Message),
+                _ => new ApiError(ApiErrorCodes.InvalidImage, e.Message),
             },
-            PromptTooLongException e => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.PromptTooLong, "Prompt too long", e.Message)
+            PromptTooLongException e => new ApiError(ApiErrorCodes.PromptTooLong, e.Message)
             {
                 Numbers = new Dictionary<string, long>
                 {
@@ -44,27 +45,27 @@ public static class ApiErrorMapper
             },
             RequestOverBudgetException e => e.Limit switch
             {
-                RequestLimit.Images => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.TooManyImages, "Too many images", e.Message) { Param = e.Limit, Numbers = LimitNumbers(e) },
-                RequestLimit.PromptTokens => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.PromptTooLong, "Prompt too long", e.Message) { Param = e.Limit, Numbers = LimitNumbers(e) },
-                _ => new ApiError(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.RequestOverBudget, "Request over the memory budget", e.Message) { Param = e.Limit, Numbers = LimitNumbers(e) },
+                RequestLimit.Images => new ApiError(ApiErrorCodes.TooManyImages, e.Message) { Param = e.Limit, Numbers = LimitNumbers(e) },
+                RequestLimit.PromptTokens => new ApiError(ApiErrorCodes.PromptTooLong, e.Message) { Param = e.Limit, Numbers = LimitNumbers(e) },
+                _ => new ApiError(ApiErrorCodes.RequestOverBudget, e.Message) { Param = e.Limit, Numbers = LimitNumbers(e) },
             },
-            InvalidParameterException e => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidRequest, "Invalid request", e.Message) { Param = e.Parameter },
-            InvalidPromptException e => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidRequest, "Invalid request", e.Message),
-            EngineBusyException e => new ApiError(StatusCodes.Status503ServiceUnavailable, ApiErrorCodes.EngineBusy, "Busy", e.Message) { RetryAfter = e.RetryAfter },
-            ModelNotReadyException e => e.State == ModelState.Failed
-                ? new ApiError(StatusCodes.Status503ServiceUnavailable, ApiErrorCodes.ModelFailed, "Model failed to load", e.Message) { RetryAfter = e.RetryAfter }
-                : new ApiError(StatusCodes.Status503ServiceUnavailable, ApiErrorCodes.ModelLoading, "Model loading", e.Message) { RetryAfter = e.RetryAfter },
+            InvalidParameterException e => new ApiError(ApiErrorCodes.InvalidRequest, e.Message) { Param = e.Parameter },
+            InvalidPromptException e => new ApiError(ApiErrorCodes.InvalidRequest, e.Message),
+            EngineBusyException e => new ApiError(ApiErrorCodes.EngineBusy, e.Message) { RetryAfter = e.RetryAfter },
+            ModelNotReadyException e => new ApiError(e.State == ModelState.Failed ? ApiErrorCodes.ModelFailed : ApiErrorCodes.ModelLoading, e.Message) { RetryAfter = e.RetryAfter },
+            ModelLoadException e => new ApiError(ApiErrorCodes.ModelFailed, e.Message),
             ImageReferenceException e => e.Failure switch
             {
-                ImageReferenceFailure.NotFound => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.ImageReferenceNotFound, "Image not found", e.Message),
-                ImageReferenceFailure.TooLarge => new ApiError(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.ImageTooLarge, "Image too large", e.Message),
-                ImageReferenceFailure.Unavailable => new ApiError(StatusCodes.Status503ServiceUnavailable, ApiErrorCodes.ImageReferenceUnavailable, "Image storage unavailable", e.Message) { RetryAfter = e.RetryAfter },
-                _ => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.ImageReferenceRefused, "Image reference refused", e.Message),
+                ImageReferenceFailure.NotFound => new ApiError(ApiErrorCodes.ImageReferenceNotFound, e.Message),
+                ImageReferenceFailure.TooLarge => new ApiError(ApiErrorCodes.ImageTooLarge, e.Message),
+                ImageReferenceFailure.Unavailable => new ApiError(ApiErrorCodes.ImageReferenceUnavailable, e.Message) { RetryAfter = e.RetryAfter },
+                _ => new ApiError(ApiErrorCodes.ImageReferenceRefused, e.Message),
             },
-            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ApiError(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.RequestTooLarge, "Request too large", "The request body is larger than this server accepts."),
-            BadHttpRequestException e => new ApiError(e.StatusCode, ApiErrorCodes.InvalidRequest, TitleFor(e.StatusCode), e.Message),
-            JsonException e => new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidJson, "Invalid JSON", "The request body is not valid JSON: " + e.Message),
-            _ => new ApiError(StatusCodes.Status500InternalServerError, ApiErrorCodes.InternalError, "Internal server error", "The server failed to answer this request; the error was logged."),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ApiError(ApiErrorCodes.RequestTooLarge, "The request body is larger than this server accepts."),
+            // Kestrel's other refusals (malformed framing, headers too large, a body too slow) are the client's request.
+            BadHttpRequestException e => new ApiError(ApiErrorCodes.InvalidRequest, e.Message),
+            JsonException e => new ApiError(ApiErrorCodes.InvalidJson, "The request body is not valid JSON: " + e.Message),
+            _ => new ApiError(ApiErrorCodes.InternalError, "The server failed to answer this request; the error was logged."),
         };
     }
 
@@ -155,15 +156,4 @@ public static class ApiErrorMapper
             response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
         }
     }
-
-    private static string TitleFor(int status) => status switch
-    {
-        StatusCodes.Status400BadRequest => "Bad request",
-        StatusCodes.Status401Unauthorized => "Unauthorized",
-        StatusCodes.Status404NotFound => "Not found",
-        StatusCodes.Status413PayloadTooLarge => "Request too large",
-        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
-        StatusCodes.Status503ServiceUnavailable => "Service unavailable",
-        _ => "Error",
-    };
 }

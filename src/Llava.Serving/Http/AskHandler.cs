@@ -49,29 +49,8 @@ public sealed class AskHandler
     public Task HandleAsync(HttpContext context, CancellationToken cancellationToken = default) =>
         ApiRequest.RunAsync(context, Endpoint, ErrorFormat.Problem, _logger, HandleCoreAsync, cancellationToken);
 
-    internal static AskResponse ToResponse(GenerationResult result, string model) => new()
-    {
-        Answer = result.Text,
-        FinishReason = result.FinishReason switch
-        {
-            FinishReason.Length => "length",
-            FinishReason.StopSequence => "stop_sequence",
-            _ => "stop",
-        },
-        Usage = new AskUsage(result.Usage.PromptTokens, result.Usage.ImageTokens, result.Usage.CompletionTokens, result.Usage.TotalTokens),
-        Timings = new AskTimings(
-            Milliseconds(result.Timings.Preprocess),
-            Milliseconds(result.Timings.QueueWait),
-            Milliseconds(result.Timings.TimeToFirstToken),
-            Milliseconds(result.Timings.Decode),
-            Math.Round(result.Timings.DecodeTokensPerSecond, 2)),
-        Model = model,
-    };
-
     internal static bool WantsEventStream(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/event-stream", StringComparison.OrdinalIgnoreCase));
-
-    private static double Milliseconds(TimeSpan time) => Math.Round(time.TotalMilliseconds, 2);
 
     private async Task HandleCoreAsync(ApiRequest request, CancellationToken cancellationToken)
     {
@@ -94,7 +73,7 @@ public sealed class AskHandler
         {
             result = await engine.GenerateAsync(messages, ask.Options, cancellationToken);
             context.Response.Headers.CacheControl = "no-store";
-            await context.Response.WriteAsJsonAsync(ToResponse(result, model), HttpApiJsonContext.Default.AskResponse, cancellationToken: cancellationToken);
+            await context.Response.WriteAsJsonAsync(AskResponse.From(result, model), HttpApiJsonContext.Default.AskResponse, cancellationToken: cancellationToken);
         }
 
         ServingTelemetry.RecordGeneration(Endpoint, result, request.Activity);

@@ -34,9 +34,7 @@ internal static class AskRequestReader
             return ReadJsonAsync(request, limits, resolver, cancellationToken);
         }
 
-        throw new HttpApiException(
-            StatusCodes.Status415UnsupportedMediaType,
-            ApiErrorCodes.UnsupportedMediaType,
+        throw new HttpApiException(ApiErrorCodes.UnsupportedMediaType,
             $"Send the question as multipart/form-data (an 'image' file and a 'question' field) or as application/json; got '{request.ContentType ?? "no content type"}'.");
     }
 

@@ -14,7 +14,7 @@ internal sealed class AskSseFormat(string model, string instance) : ISseFormat
         session.WriteEventAsync("delta", JsonSerializer.Serialize(new AskDelta(text), HttpApiJsonContext.Default.AskDelta), cancellationToken);
 
     public Task WriteDoneAsync(SseSession session, GenerationResult result, CancellationToken cancellationToken) =>
-        session.WriteEventAsync("done", JsonSerializer.Serialize(AskHandler.ToResponse(result, model), HttpApiJsonContext.Default.AskResponse), cancellationToken);
+        session.WriteEventAsync("done", JsonSerializer.Serialize(AskResponse.From(result, model), HttpApiJsonContext.Default.AskResponse), cancellationToken);
 
     public Task WriteErrorAsync(SseSession session, ApiError error, CancellationToken cancellationToken) =>
         session.WriteEventAsync("error", Encoding.UTF8.GetString(ApiErrorMapper.ProblemJson(error, instance)), cancellationToken);

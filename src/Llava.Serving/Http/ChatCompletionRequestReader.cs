@@ -21,7 +21,7 @@ internal static class ChatCompletionRequestReader
         MediaTypeHeaderValue? contentType = MediaTypeHeaderValue.TryParse(request.ContentType, out MediaTypeHeaderValue? parsed) ? parsed : null;
         if (request.ContentType is not null && !AskRequestReader.IsJson(contentType))
         {
-            throw new HttpApiException(StatusCodes.Status415UnsupportedMediaType, ApiErrorCodes.UnsupportedMediaType, $"Send the request as application/json; got '{request.ContentType}'.");
+            throw new HttpApiException(ApiErrorCodes.UnsupportedMediaType, $"Send the request as application/json; got '{request.ContentType}'.");
         }
 
         ReadOnlyMemory<byte> body = await RequestBody.ReadAllAsync(request, limits.MaxRequestBodyBytes, cancellationToken);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Llava.Inference.Generation;
 using Llava.Serving.Http.Contracts;
+using Llava.Serving.Results;
 
 namespace Llava.Serving.Http;
 
@@ -20,7 +21,7 @@ internal sealed class ChatCompletionSseFormat(string id, long created, string mo
 
     public async Task WriteDoneAsync(SseSession session, GenerationResult result, CancellationToken cancellationToken)
     {
-        await WriteChunkAsync(session, new ChatCompletionDelta(null, null), ChatCompletionsHandler.ToFinishReason(result.FinishReason), cancellationToken);
+        await WriteChunkAsync(session, new ChatCompletionDelta(null, null), FinishReasonNames.ToOpenAi(result.FinishReason), cancellationToken);
         if (includeUsage)
         {
             ChatCompletionChunk usage = new() { Id = id, Created = created, Model = model, Choices = [], Usage = ChatCompletionsHandler.ToUsage(result.Usage) };

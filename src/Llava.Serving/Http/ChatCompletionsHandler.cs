@@ -4,6 +4,7 @@ using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http.Contracts;
+using Llava.Serving.Results;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -52,8 +53,6 @@ public sealed class ChatCompletionsHandler
     public Task HandleAsync(HttpContext context, CancellationToken cancellationToken = default) =>
         ApiRequest.RunAsync(context, Endpoint, ErrorFormat.OpenAi, _logger, HandleCoreAsync, cancellationToken);
 
-    internal static string ToFinishReason(FinishReason reason) => reason == FinishReason.Length ? "length" : "stop";
-
     internal static ChatCompletionUsage ToUsage(GenerationUsage usage) => new(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens);
 
     private async Task HandleCoreAsync(ApiRequest request, CancellationToken cancellationToken)
@@ -83,7 +82,7 @@ public sealed class ChatCompletionsHandler
                 Id = id,
                 Created = created,
                 Model = model,
-                Choices = [new ChatCompletionChoice(0, new ChatCompletionMessage("assistant", result.Text), ToFinishReason(result.FinishReason))],
+                Choices = [new ChatCompletionChoice(0, new ChatCompletionMessage("assistant", result.Text), FinishReasonNames.ToOpenAi(result.FinishReason))],
                 Usage = ToUsage(result.Usage),
             };
             context.Response.Headers.CacheControl = "no-store";

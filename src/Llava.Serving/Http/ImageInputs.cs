@@ -1,5 +1,4 @@
 using Llava.Inference.Prompts;
-using Microsoft.AspNetCore.Http;
 
 namespace Llava.Serving.Http;
 
@@ -44,7 +43,7 @@ internal static class ImageInputs
         }
 
         return resolver is null
-            ? throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.ImageReferenceRefused, $"'{field}': {NoResolver}") { Param = field }
+            ? throw new HttpApiException(ApiErrorCodes.ImageReferenceRefused, $"'{field}': {NoResolver}") { Param = field }
             : new ImageReferencePart(reference);
     }
 
@@ -58,7 +57,7 @@ internal static class ImageInputs
 
         if (resolver is null)
         {
-            throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.ImageReferenceRefused, NoResolver);
+            throw new HttpApiException(ApiErrorCodes.ImageReferenceRefused, NoResolver);
         }
 
         List<PromptMessage> resolved = new(messages.Count);
@@ -83,6 +82,6 @@ internal static class ImageInputs
         byte[] bytes = new byte[(base64.Length * 3 / 4) + 3];
         return Convert.TryFromBase64Chars(base64, bytes, out int written)
             ? bytes.AsMemory(0, written)
-            : throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidImage, $"'{field}' is not valid base64.") { Param = field };
+            : throw new HttpApiException(ApiErrorCodes.InvalidImage, $"'{field}' is not valid base64.") { Param = field };
     }
 }

@@ -55,7 +55,7 @@ public sealed class ModelsHandler
             OpenAiModel model = await LoadedModelAsync(token);
             if (!string.Equals(id, model.Id, StringComparison.Ordinal))
             {
-                throw new HttpApiException(StatusCodes.Status404NotFound, ApiErrorCodes.ModelNotFound, $"The model '{id}' does not exist; this server serves '{model.Id}'.");
+                throw new HttpApiException(ApiErrorCodes.ModelNotFound, $"The model '{id}' does not exist; this server serves '{model.Id}'.");
             }
 
             await WriteAsync(request.Context.Response, model, HttpApiJsonContext.Default.OpenAiModel, token);

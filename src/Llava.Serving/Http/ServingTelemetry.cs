@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Llava.Inference.Generation;
+using Llava.Serving.Results;
 
 namespace Llava.Serving.Http;
 
@@ -58,7 +59,7 @@ public static class ServingTelemetry
         activity?.SetTag("llava.usage.prompt_tokens", result.Usage.PromptTokens);
         activity?.SetTag("llava.usage.image_tokens", result.Usage.ImageTokens);
         activity?.SetTag("llava.usage.completion_tokens", result.Usage.CompletionTokens);
-        activity?.SetTag("llava.finish_reason", result.FinishReason.ToString());
+        activity?.SetTag("llava.finish_reason", FinishReasonNames.Of(result.FinishReason));
         activity?.SetTag("llava.time_to_first_token_ms", result.Timings.TimeToFirstToken.TotalMilliseconds);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Llava.Inference.Generation;
+using Llava.Serving.Results;
 
 namespace LlavaFunctions.Captioning;
 
@@ -9,8 +9,11 @@ namespace LlavaFunctions.Captioning;
 /// </summary>
 public sealed record CaptionDocument
 {
-    /// <summary>The version this app writes. 2: error codes are the HTTP API's (<c>ApiErrorCodes</c>).</summary>
-    public const int CurrentVersion = 2;
+    /// <summary>
+    /// The version this app writes. 2: error codes are the catalogue's (<c>ApiErrorCodes</c>). 3: the result
+    /// contract's finish reasons (<c>stop</c>, not <c>endOfTurn</c>) and <c>timings</c> (was <c>timingsMs</c>).
+    /// </summary>
+    public const int CurrentVersion = 3;
 
     /// <summary>The document's shape and vocabulary; documents from before the field existed read as 1.</summary>
     [JsonPropertyName("version")]
@@ -34,23 +37,25 @@ public sealed record CaptionDocument
     [JsonPropertyName("height")]
     public int? Height { get; init; }
 
+    /// <summary>The generated text, exactly as decoded (the result contract's <c>answer</c>).</summary>
     [JsonPropertyName("caption")]
     public string? Caption { get; init; }
 
-    [JsonPropertyName("model")]
+    [JsonPropertyName(ResultFieldNames.Model)]
     public string? Model { get; init; }
 
     [JsonPropertyName("precision")]
     public string? Precision { get; init; }
 
-    [JsonPropertyName("finishReason")]
-    public FinishReason? FinishReason { get; init; }
+    /// <summary>One of <see cref="FinishReasonNames"/>.</summary>
+    [JsonPropertyName(ResultFieldNames.FinishReason)]
+    public string? FinishReason { get; init; }
 
-    [JsonPropertyName("usage")]
-    public GenerationUsage? Usage { get; init; }
+    [JsonPropertyName(ResultFieldNames.Usage)]
+    public ResultUsage? Usage { get; init; }
 
-    [JsonPropertyName("timingsMs")]
-    public IReadOnlyDictionary<string, double>? TimingsMs { get; init; }
+    [JsonPropertyName(ResultFieldNames.Timings)]
+    public ResultTimings? Timings { get; init; }
 
     [JsonPropertyName("error")]
     public DocumentError? Error { get; init; }

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs.Models;
 using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.Serving.Hosting;
+using Llava.Serving.Results;
 using LlavaFunctions.Configuration;
 using LlavaFunctions.Failures;
 using LlavaFunctions.Storage;
@@ -121,12 +122,12 @@ public sealed partial class CaptionService(StorageAccount storage, ModelHost mod
             ContentType = properties.ContentType,
             Width = width,
             Height = height,
-            Caption = result.Text.Trim(),
+            Caption = result.Text,
             Model = engine.Manifest.Variant,
             Precision = engine.Manifest.Precision,
-            FinishReason = result.FinishReason,
-            Usage = result.Usage,
-            TimingsMs = TimingsMs(result.Timings),
+            FinishReason = FinishReasonNames.Of(result.FinishReason),
+            Usage = ResultUsage.From(result.Usage),
+            Timings = ResultTimings.From(result.Timings),
             CreatedUtc = DateTimeOffset.UtcNow,
         };
     }
@@ -213,15 +214,6 @@ public sealed partial class CaptionService(StorageAccount storage, ModelHost mod
         SixLabors.ImageSharp.IImageInfo? info = SixLabors.ImageSharp.Image.Identify(image);
         return info is null ? (null, null) : (info.Width, info.Height);
     }
-
-    internal static Dictionary<string, double> TimingsMs(GenerationTimings timings) => new()
-    {
-        ["preprocess"] = timings.Preprocess.TotalMilliseconds,
-        ["queue"] = timings.QueueWait.TotalMilliseconds,
-        ["timeToFirstToken"] = timings.TimeToFirstToken.TotalMilliseconds,
-        ["decode"] = timings.Decode.TotalMilliseconds,
-        ["tokensPerSecond"] = timings.DecodeTokensPerSecond,
-    };
 
     private enum TagWrite
     {

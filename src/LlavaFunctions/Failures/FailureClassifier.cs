@@ -1,6 +1,6 @@
 using Azure;
 using Llava.Serving.Http;
-using LlavaFunctions.Captioning;
+using Llava.Serving.Results;
 
 namespace LlavaFunctions.Failures;
 
@@ -31,8 +31,7 @@ public static class FailureClassifier
     /// <summary>The document error for a permanent failure: the HTTP API's code and message.</summary>
     public static DocumentError ToDocumentError(Exception exception)
     {
-        ApiError error = ApiErrorMapper.Map(exception);
-        return new DocumentError(error.Code, error.Detail);
+        return DocumentError.From(ApiErrorMapper.Map(exception));
     }
 
     /// <summary>The document error written on the last delivery, naming the last failure by its code only (bugs are not described to callers).</summary>

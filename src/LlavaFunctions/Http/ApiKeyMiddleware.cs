@@ -37,7 +37,7 @@ public sealed partial class ApiKeyMiddleware : IFunctionsWorkerMiddleware
             : $"This server has no API key configured ({ApiKeyAuthorization.SettingName}), so it refuses every request to this endpoint.";
         Log.Refused(context.GetLogger<ApiKeyMiddleware>(), http.Request.Path, keys.IsConfigured);
         http.Response.Headers.WWWAuthenticate = "Bearer";
-        await ApiErrorMapper.WriteOpenAiErrorAsync(http, new ApiError(StatusCodes.Status401Unauthorized, ApiErrorCodes.InvalidApiKey, "Unauthorized", message), context.CancellationToken);
+        await ApiErrorMapper.WriteOpenAiErrorAsync(http, new ApiError(ApiErrorCodes.InvalidApiKey, message), context.CancellationToken);
     }
 
     private static partial class Log

@@ -4,7 +4,7 @@ using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http;
-using LlavaFunctions.Captioning;
+using Llava.Serving.Results;
 using LlavaFunctions.Configuration;
 using LlavaFunctions.Failures;
 using LlavaFunctions.Storage;
@@ -100,7 +100,7 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
             messages.Add(PromptMessage.User(image, question));
             GenerationResult result = await engine.GenerateAsync(messages, generation, cancellationToken);
             FunctionsTelemetry.RecordGeneration(nameof(AnswerQueuedJob), result);
-            answers.Add(new VqaAnswer(question, result.Text.Trim(), result.FinishReason, result.Usage, CaptionService.TimingsMs(result.Timings)));
+            answers.Add(VqaAnswer.From(question, result));
         }
 
         return await FinishAsync(

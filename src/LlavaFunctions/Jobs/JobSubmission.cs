@@ -25,15 +25,13 @@ public sealed class JobSubmission(StorageAccount storage, JobService jobs, Llava
         IReadOnlyList<string> problems = VqaJobValidator.Check(job);
         if (problems.Count > 0)
         {
-            throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidRequest, string.Join(" ", problems));
+            throw new HttpApiException(ApiErrorCodes.InvalidRequest, string.Join(" ", problems));
         }
 
         JobQueueMessage message = JobQueueMessage.From(job);
         if (!message.Fits)
         {
-            throw new HttpApiException(
-                StatusCodes.Status413PayloadTooLarge,
-                ApiErrorCodes.RequestTooLarge,
+            throw new HttpApiException(ApiErrorCodes.RequestTooLarge,
                 $"The job is {message.EncodedBytes} bytes as a queue message (base64); a queue message holds at most {JobQueueMessage.MaxEncodedBytes}. Use fewer or shorter questions.");
         }
 

@@ -30,7 +30,7 @@ public sealed class JobsHttp(JobSubmission submission, JobService jobs)
         {
             byte[] body = await ReadBodyAsync(request, cancellationToken);
             VqaJobMessage job = JsonSerializer.Deserialize<VqaJobMessage>(body, JsonDocuments.Options)
-                ?? throw new HttpApiException(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidRequest, "The body must be a JSON job object.");
+                ?? throw new HttpApiException(ApiErrorCodes.InvalidRequest, "The body must be a JSON job object.");
             VqaJobResult accepted = await submission.SubmitAsync(job, cancellationToken);
             string location = $"{request.PathBase}/api/jobs/{accepted.JobId}";
             return new AcceptedResult(location, new { jobId = accepted.JobId, status = accepted.Status, location });
@@ -50,12 +50,12 @@ public sealed class JobsHttp(JobSubmission submission, JobService jobs)
         ArgumentNullException.ThrowIfNull(request);
         if (!VqaJobValidator.IsValidJobId(id))
         {
-            return Problem(new ApiError(StatusCodes.Status400BadRequest, ApiErrorCodes.InvalidRequest, "Invalid job id", "Job ids are 1-64 letters, digits, '-' or '_'."), request);
+            return Problem(new ApiError(ApiErrorCodes.InvalidRequest, "Job ids are 1-64 letters, digits, '-' or '_'."), request);
         }
 
         VqaJobResult? result = await jobs.GetAsync(id, cancellationToken);
         return result is null
-            ? new ContentResult { StatusCode = StatusCodes.Status404NotFound, ContentType = ApiErrorMapper.ProblemContentType, Content = ProblemText(new ApiError(StatusCodes.Status404NotFound, ApiErrorCodes.NotFound, "No such job", $"There is no job '{id}'."), request) }
+            ? Problem(new ApiError(ApiErrorCodes.NotFound, $"There is no job '{id}'."), request)
             : new JsonResult(result, JsonDocuments.Options);
     }
 
@@ -84,7 +84,7 @@ public sealed class JobsHttp(JobSubmission submission, JobService jobs)
     }
 
     private static HttpApiException TooLarge() =>
-        new(StatusCodes.Status413PayloadTooLarge, ApiErrorCodes.RequestTooLarge, $"A job body is at most {MaxBodyBytes} bytes; images are referenced by blob, not embedded.");
+        new(ApiErrorCodes.RequestTooLarge, $"A job body is at most {MaxBodyBytes} bytes; images are referenced by blob, not embedded.");
 
     private static ContentResult Problem(ApiError error, HttpRequest request) => new()
     {

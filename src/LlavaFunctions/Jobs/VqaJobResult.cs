@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Llava.Serving.Results;
 using LlavaFunctions.Captioning;
 
 namespace LlavaFunctions.Jobs;
@@ -13,8 +14,8 @@ public sealed record VqaJobResult
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
 
-    /// <summary>The version this app writes. 2: error codes are the HTTP API's (<c>ApiErrorCodes</c>).</summary>
-    public const int CurrentVersion = 2;
+    /// <summary>The version this app writes; see <see cref="CaptionDocument.CurrentVersion"/> (the two change together).</summary>
+    public const int CurrentVersion = CaptionDocument.CurrentVersion;
 
     /// <summary>The document's shape and vocabulary; documents from before the field existed read as 1.</summary>
     [JsonPropertyName("version")]
@@ -32,7 +33,7 @@ public sealed record VqaJobResult
     [JsonPropertyName("answers")]
     public IReadOnlyList<VqaAnswer> Answers { get; init; } = [];
 
-    [JsonPropertyName("model")]
+    [JsonPropertyName(ResultFieldNames.Model)]
     public string? Model { get; init; }
 
     [JsonPropertyName("error")]
