@@ -8,6 +8,7 @@ using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http;
+using Llava.Serving.Results;
 using Llava.Testing;
 using Llava.Testing.Models;
 using Llava.Testing.Storage;
@@ -78,7 +79,7 @@ internal static class FunctionPathsBenchmark
                 await blob.UploadAsync(BinaryData.FromBytes(image), overwrite: true);
                 await new CaptionOnUpload(captionService).RunAsync(blob, CancellationToken.None);
                 CaptionDocument document = (await JsonDocuments.ReadAsync<CaptionDocument>(captions.GetBlobClient(blob.Name + ".json"), CancellationToken.None))!;
-                return document.TimingsMs!;
+                return document.Timings!;
             }));
             rows.Add(await Path("queued job: POST /api/jobs → queue → AnswerQueuedJob → GET", async i =>
             {
@@ -87,7 +88,7 @@ internal static class FunctionPathsBenchmark
                 await new AnswerQueuedJob(jobs).RunAsync(message, CancellationToken.None);
                 await consumer.DeleteMessageAsync(message.MessageId, message.PopReceipt);
                 VqaJobResult result = (await jobs.GetAsync(accepted.JobId, CancellationToken.None))!;
-                return result.Answers[0].TimingsMs;
+                return result.Answers[0].Timings;
             }));
             rows.Add(await Path("HTTP ask: POST /api/ask (image by blob reference)", async i =>
             {
@@ -121,14 +122,14 @@ internal static class FunctionPathsBenchmark
         }
     }
 
-    private static async Task<(string, double[], double[])> Path(string name, Func<int, Task<IReadOnlyDictionary<string, double>?>> run)
+    private static async Task<(string, double[], double[])> Path(string name, Func<int, Task<ResultTimings?>> run)
     {
         List<double> total = [];
         List<double> engine = [];
         for (int i = 0; i <= Runs; i++)
         {
             Stopwatch clock = Stopwatch.StartNew();
-            IReadOnlyDictionary<string, double>? timings = await run(i);
+            ResultTimings? timings = await run(i);
             clock.Stop();
             if (i == 0)
             {
@@ -138,7 +139,7 @@ internal static class FunctionPathsBenchmark
             total.Add(clock.Elapsed.TotalMilliseconds);
             if (timings is not null)
             {
-                engine.Add(timings["preprocess"] + timings["queue"] + timings["timeToFirstToken"] + timings["decode"]);
+                engine.Add(timings.PreprocessMs + timings.QueueMs + timings.TimeToFirstTokenMs + timings.DecodeMs);
             }
         }
 

@@ -28,9 +28,9 @@ public sealed class DemoTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using JsonDocument json = JsonDocument.Parse(result.OutputLines.Single());
-        Assert.True(json.RootElement.GetProperty("random_weights").GetBoolean());
+        Assert.True(json.RootElement.GetProperty("randomWeights").GetBoolean());
         // coffee 500x375 on LLaVA-NeXT: a 2x2 grid plus the base tile, 2340 image tokens (tests/fixtures/images/CREDITS.md).
-        Assert.Equal(2340, json.RootElement.GetProperty("usage").GetProperty("image_tokens").GetInt32());
+        Assert.Equal(2340, json.RootElement.GetProperty("usage").GetProperty("imageTokens").GetInt32());
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class DemoTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.DoesNotContain("RANDOM WEIGHTS", result.Error, StringComparison.Ordinal);
         Assert.Equal(3, result.OutputLines.Length);
-        Assert.All(result.OutputLines, line => Assert.DoesNotContain("random_weights", line, StringComparison.Ordinal));
+        Assert.All(result.OutputLines, line => Assert.DoesNotContain("randomWeights", line, StringComparison.Ordinal));
     }
 
     private static async Task<(int ExitCode, string Output, string Error)> RunProcessAsync(params string[] args)

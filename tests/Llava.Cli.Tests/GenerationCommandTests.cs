@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Llava.ModelFormat;
+using Llava.Serving.Http;
 using Llava.Testing;
 using Llava.Testing.Golden;
 using Llava.Testing.Models;
@@ -50,11 +51,11 @@ public sealed class GenerationCommandTests
             JsonElement root = json.RootElement;
             Assert.EndsWith(image, root.GetProperty("image").GetString(), StringComparison.Ordinal);
             Assert.False(string.IsNullOrEmpty(root.GetProperty("answer").GetString()));
-            Assert.Equal("length", root.GetProperty("finish_reason").GetString());
-            Assert.Equal(576, root.GetProperty("usage").GetProperty("image_tokens").GetInt32());
-            Assert.Equal(5, root.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
-            Assert.True(root.GetProperty("timings").GetProperty("time_to_first_token_ms").GetDouble() > 0);
-            Assert.True(root.GetProperty("timings").GetProperty("decode_tokens_per_second").GetDouble() > 0);
+            Assert.Equal("length", root.GetProperty("finishReason").GetString());
+            Assert.Equal(576, root.GetProperty("usage").GetProperty("imageTokens").GetInt32());
+            Assert.Equal(5, root.GetProperty("usage").GetProperty("completionTokens").GetInt32());
+            Assert.True(root.GetProperty("timings").GetProperty("timeToFirstTokenMs").GetDouble() > 0);
+            Assert.True(root.GetProperty("timings").GetProperty("tokensPerSecond").GetDouble() > 0);
         }
     }
 
@@ -83,7 +84,9 @@ public sealed class GenerationCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Equal(2, result.OutputLines.Length);
         using JsonDocument error = JsonDocument.Parse(result.OutputLines[0]);
-        Assert.Equal("image_rejected", error.RootElement.GetProperty("error").GetProperty("kind").GetString());
+        // The catalogue's code and message, as the HTTP API and the Functions app's documents carry them.
+        Assert.Equal(ApiErrorCodes.UnsupportedImage, error.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.False(string.IsNullOrEmpty(error.RootElement.GetProperty("error").GetProperty("message").GetString()));
         using JsonDocument answer = JsonDocument.Parse(result.OutputLines[1]);
         Assert.True(answer.RootElement.TryGetProperty("answer", out _));
     }
@@ -152,10 +155,10 @@ public sealed class GenerationCommandTests
         using JsonDocument json = JsonDocument.Parse(result.OutputLines.Single());
         JsonElement root = json.RootElement;
         // Unexpanded, as the golden fixture (transformers' chat template + tokenizer) records them.
-        Assert.Equal(reference.GetProperty("ids").EnumerateArray().Select(v => v.GetInt32()), root.GetProperty("prompt_ids").EnumerateArray().Select(v => v.GetInt32()));
-        int[] generated = [.. root.GetProperty("generated_ids").EnumerateArray().Select(v => v.GetInt32())];
+        Assert.Equal(reference.GetProperty("ids").EnumerateArray().Select(v => v.GetInt32()), root.GetProperty("promptIds").EnumerateArray().Select(v => v.GetInt32()));
+        int[] generated = [.. root.GetProperty("generatedIds").EnumerateArray().Select(v => v.GetInt32())];
         Assert.Equal(greedy[..4], generated);
-        Assert.Equal(golden.ImageTokens, root.GetProperty("usage").GetProperty("image_tokens").GetInt32());
+        Assert.Equal(golden.ImageTokens, root.GetProperty("usage").GetProperty("imageTokens").GetInt32());
     }
 
     [Fact]
@@ -176,7 +179,7 @@ public sealed class GenerationCommandTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using JsonDocument json = JsonDocument.Parse(result.OutputLines.Single());
-        Assert.Equal(2, json.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(2, json.RootElement.GetProperty("usage").GetProperty("completionTokens").GetInt32());
     }
 
     [Theory]

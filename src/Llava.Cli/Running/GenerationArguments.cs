@@ -57,7 +57,7 @@ internal sealed class GenerationArguments
 
     public Option<bool> TokenIds { get; } = new("--token-ids")
     {
-        Description = "With --json, also print prompt_ids (BOS included, each image token once, before expansion to usage.image_tokens copies) and generated_ids (the end-of-turn token included when it ended the answer).",
+        Description = "With --json, also print promptIds (BOS included, each image token once, before expansion to usage.imageTokens copies) and generatedIds (the end-of-turn token included when it ended the answer).",
     };
 
     public void AddTo(Command command)

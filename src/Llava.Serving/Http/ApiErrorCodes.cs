@@ -5,7 +5,7 @@ namespace Llava.Serving.Http;
 /// (<see cref="ApiErrorStatusAttribute"/>). The HTTP API answers with it (problem documents, OpenAI's envelope,
 /// SSE <c>error</c> events), the Functions app's documents carry it, the CLI prints it with <c>--json</c> and
 /// derives its exit code from the status, and it is the <c>outcome</c> tag of the request metric.
-/// <see cref="ApiErrorCatalogue"/> reads it; docs/errors.md lists it.
+/// <see cref="ApiErrorCatalogue"/> reads it; docs/vocabulary.md lists it.
 /// </summary>
 public static class ApiErrorCodes
 {

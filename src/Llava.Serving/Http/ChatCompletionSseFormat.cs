@@ -24,7 +24,7 @@ internal sealed class ChatCompletionSseFormat(string id, long created, string mo
         await WriteChunkAsync(session, new ChatCompletionDelta(null, null), FinishReasonNames.ToOpenAi(result.FinishReason), cancellationToken);
         if (includeUsage)
         {
-            ChatCompletionChunk usage = new() { Id = id, Created = created, Model = model, Choices = [], Usage = ChatCompletionsHandler.ToUsage(result.Usage) };
+            ChatCompletionChunk usage = new() { Id = id, Created = created, Model = model, Choices = [], Usage = ChatCompletionUsage.From(result.Usage) };
             await session.WriteEventAsync(null, JsonSerializer.Serialize(usage, HttpApiJsonContext.Default.ChatCompletionChunk), cancellationToken);
         }
 

@@ -4,7 +4,6 @@ using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http.Contracts;
-using Llava.Serving.Results;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -53,8 +52,6 @@ public sealed class ChatCompletionsHandler
     public Task HandleAsync(HttpContext context, CancellationToken cancellationToken = default) =>
         ApiRequest.RunAsync(context, Endpoint, ErrorFormat.OpenAi, _logger, HandleCoreAsync, cancellationToken);
 
-    internal static ChatCompletionUsage ToUsage(GenerationUsage usage) => new(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens);
-
     private async Task HandleCoreAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         HttpContext context = request.Context;
@@ -77,14 +74,7 @@ public sealed class ChatCompletionsHandler
         else
         {
             result = await engine.GenerateAsync(messages, chat.Options, cancellationToken);
-            ChatCompletion completion = new()
-            {
-                Id = id,
-                Created = created,
-                Model = model,
-                Choices = [new ChatCompletionChoice(0, new ChatCompletionMessage("assistant", result.Text), FinishReasonNames.ToOpenAi(result.FinishReason))],
-                Usage = ToUsage(result.Usage),
-            };
+            ChatCompletion completion = ChatCompletion.From(id, created, model, result);
             context.Response.Headers.CacheControl = "no-store";
             await context.Response.WriteAsJsonAsync(completion, HttpApiJsonContext.Default.ChatCompletion, cancellationToken: cancellationToken);
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Llava.Inference.Generation;
 using Llava.Serving.Results;
 
 namespace LlavaFunctions.Captioning;
@@ -65,4 +66,27 @@ public sealed record CaptionDocument
 
     public const string Captioned = "captioned";
     public const string Failed = "failed";
+
+    /// <summary>The captioned document of one blob version: the result contract's fields, the answer as <c>caption</c>.</summary>
+    public static CaptionDocument ForCaption(string source, string sourceEtag, string? contentType, int? width, int? height, GenerationResult result, string model, string precision)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new()
+        {
+            Version = CurrentVersion,
+            Status = Captioned,
+            Source = source,
+            SourceEtag = sourceEtag,
+            ContentType = contentType,
+            Width = width,
+            Height = height,
+            Caption = result.Text,
+            Model = model,
+            Precision = precision,
+            FinishReason = FinishReasonNames.Of(result.FinishReason),
+            Usage = ResultUsage.From(result.Usage),
+            Timings = ResultTimings.From(result.Timings),
+            CreatedUtc = DateTimeOffset.UtcNow,
+        };
+    }
 }

@@ -113,23 +113,7 @@ public sealed partial class CaptionService(StorageAccount storage, ModelHost mod
         GenerationResult result = await engine.AskAsync(image, options.CaptionPrompt, new GenerationOptions { MaxNewTokens = options.CaptionMaxTokens }, cancellationToken);
         FunctionsTelemetry.RecordGeneration(nameof(CaptionOnUpload), result);
         (int? width, int? height) = Dimensions(image);
-        return new CaptionDocument
-        {
-            Version = CaptionDocument.CurrentVersion,
-            Status = CaptionDocument.Captioned,
-            Source = source.Uri.AbsolutePath,
-            SourceEtag = etag,
-            ContentType = properties.ContentType,
-            Width = width,
-            Height = height,
-            Caption = result.Text,
-            Model = engine.Manifest.Variant,
-            Precision = engine.Manifest.Precision,
-            FinishReason = FinishReasonNames.Of(result.FinishReason),
-            Usage = ResultUsage.From(result.Usage),
-            Timings = ResultTimings.From(result.Timings),
-            CreatedUtc = DateTimeOffset.UtcNow,
-        };
+        return CaptionDocument.ForCaption(source.Uri.AbsolutePath, etag, properties.ContentType, width, height, result, engine.Manifest.Variant, engine.Manifest.Precision);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Azure.Storage.Blobs.Models;
 using Llava.Inference.Generation;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http;
+using Llava.Serving.Results;
 using LlavaFunctions.Captioning;
 using LlavaFunctions.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,14 +25,16 @@ public sealed class CaptionOnUploadTests(AppFixture app) : IClassFixture<AppFixt
         CaptionDocument document = (await ReadCaptionAsync(blob))!;
         GenerationResult expected = await (await app.EngineAsync()).AskAsync(image, app.Options.CaptionPrompt, new GenerationOptions { MaxNewTokens = app.Options.CaptionMaxTokens });
         Assert.Equal(CaptionDocument.Captioned, document.Status);
-        Assert.Equal(expected.Text.Trim(), document.Caption);
+        Assert.Equal(expected.Text, document.Caption);
         Assert.Equal((await blob.GetPropertiesAsync()).Value.ETag.ToString(), document.SourceEtag);
         Assert.Equal("image/png", document.ContentType);
         Assert.Equal((336, 336), (document.Width, document.Height));
         Assert.Equal("llava-1.5", document.Model);
         Assert.Equal("fp32", document.Precision);
         Assert.Equal(576, document.Usage!.ImageTokens);
-        Assert.True(document.TimingsMs!["timeToFirstToken"] > 0);
+        Assert.Equal(FinishReasonNames.Of(expected.FinishReason), document.FinishReason);
+        Assert.True(document.Timings!.TimeToFirstTokenMs > 0);
+        Assert.Equal(CaptionDocument.CurrentVersion, document.Version);
         IDictionary<string, string> tags = (await blob.GetTagsAsync()).Value.Tags;
         Assert.Equal(CaptionDocument.Captioned, tags[CaptionService.StatusTag]);
     }

@@ -3,7 +3,7 @@ using Llava.Inference.Errors;
 using Llava.Inference.Images;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http;
-using LlavaFunctions.Captioning;
+using Llava.Serving.Results;
 using LlavaFunctions.Failures;
 
 namespace LlavaFunctions.Tests.Failures;

@@ -149,6 +149,6 @@ public sealed class JobFailureTests(AppFixture app) : IClassFixture<AppFixture>
 
         Assert.Equal(2, replacements);
         GenerationResult expected = await (await app.EngineAsync()).GenerateAsync([PromptMessage.User(second, "What is it?")], new GenerationOptions { MaxNewTokens = 4 });
-        Assert.Equal(expected.Text.Trim(), result.Answers[0].Answer);
+        Assert.Equal(expected.Text, result.Answers[0].Answer);
     }
 }

@@ -30,7 +30,7 @@ public sealed class QueuedJobTests(AppFixture app) : IClassFixture<AppFixture>
         Assert.Equal(VqaJobResult.Succeeded, result.Status);
         Assert.Equal(2, result.Answers.Count);
         GenerationResult expected = await (await app.EngineAsync()).GenerateAsync([PromptMessage.User(image, "What colour is it?")], new GenerationOptions { MaxNewTokens = 6 });
-        Assert.Equal(expected.Text.Trim(), result.Answers[1].Answer);
+        Assert.Equal(expected.Text, result.Answers[1].Answer);
         Assert.Equal(576, result.Answers[0].Usage.ImageTokens);
         Assert.Equal("llava-1.5", result.Model);
     }

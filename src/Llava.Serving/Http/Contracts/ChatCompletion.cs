@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using Llava.Inference.Generation;
+using Llava.Serving.Results;
 
 namespace Llava.Serving.Http.Contracts;
 
@@ -24,4 +26,18 @@ public sealed record ChatCompletion
 
     [JsonPropertyName("usage")]
     public required ChatCompletionUsage Usage { get; init; }
+
+    /// <summary>The completion of <paramref name="result"/>: its text, and its finish reason and usage in OpenAI's words (<see cref="FinishReasonNames.ToOpenAi"/>).</summary>
+    public static ChatCompletion From(string id, long created, string model, GenerationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return new()
+        {
+            Id = id,
+            Created = created,
+            Model = model,
+            Choices = [new ChatCompletionChoice(0, new ChatCompletionMessage("assistant", result.Text), FinishReasonNames.ToOpenAi(result.FinishReason))],
+            Usage = ChatCompletionUsage.From(result.Usage),
+        };
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Llava.Inference.Generation;
 
 namespace Llava.Serving.Http.Contracts;
 
@@ -6,4 +7,11 @@ namespace Llava.Serving.Http.Contracts;
 public sealed record ChatCompletionUsage(
     [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
     [property: JsonPropertyName("completion_tokens")] int CompletionTokens,
-    [property: JsonPropertyName("total_tokens")] int TotalTokens);
+    [property: JsonPropertyName("total_tokens")] int TotalTokens)
+{
+    public static ChatCompletionUsage From(GenerationUsage usage)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        return new(usage.PromptTokens, usage.CompletionTokens, usage.TotalTokens);
+    }
+}
