@@ -1,4 +1,5 @@
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
+
 
 namespace Llava.Cli;
 

@@ -8,6 +8,8 @@ using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http;
+using Llava.Serving.Http.Hosting;
+using Llava.Serving.Http.Requests;
 using Llava.Serving.Results;
 using Llava.Testing;
 using Llava.Testing.Models;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Llava.ModelFormat;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Testing;
 using Llava.Testing.Golden;
 using Llava.Testing.Models;

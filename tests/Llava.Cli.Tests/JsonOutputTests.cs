@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Llava.Cli.Running;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Testing.Contract;
 
 namespace Llava.Cli.Tests;

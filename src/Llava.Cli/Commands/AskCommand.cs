@@ -2,8 +2,8 @@ using System.CommandLine;
 using Llava.Cli.Running;
 using Llava.Inference.Engine;
 using Llava.Inference.Generation;
+using Llava.Serving.Http.Errors;
 
-using Llava.Serving.Http;
 
 namespace Llava.Cli.Commands;
 

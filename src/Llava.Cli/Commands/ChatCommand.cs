@@ -4,7 +4,7 @@ using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.Inference.Images;
 using Llava.Inference.Prompts;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 
 namespace Llava.Cli.Commands;
 

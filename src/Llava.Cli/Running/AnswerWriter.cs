@@ -2,7 +2,7 @@ using System.Globalization;
 using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Results;
 
 namespace Llava.Cli.Running;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Llava.Inference.Generation;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Results;
 
 namespace Llava.Cli.Running;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Llava.Serving.Http.Errors;
+using Llava.Serving.Http.Responses;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

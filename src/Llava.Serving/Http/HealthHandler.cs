@@ -1,5 +1,6 @@
 using Llava.Serving.Hosting;
-using Llava.Serving.Http.Contracts;
+using Llava.Serving.Http.Errors;
+using Llava.Serving.Http.Responses;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Llava.Inference.Generation;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Results;
 
 namespace Llava.Serving.Http;

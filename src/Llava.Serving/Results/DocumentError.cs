@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 
 namespace Llava.Serving.Results;
 

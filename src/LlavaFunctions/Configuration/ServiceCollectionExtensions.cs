@@ -1,7 +1,8 @@
 using Llava.Inference;
 using Llava.Inference.Loading;
 using Llava.Serving.Hosting;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Hosting;
+using Llava.Serving.Http.Requests;
 using LlavaFunctions.Captioning;
 using LlavaFunctions.Http;
 using LlavaFunctions.Jobs;

@@ -1,5 +1,5 @@
 using Azure;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Results;
 
 namespace LlavaFunctions.Failures;

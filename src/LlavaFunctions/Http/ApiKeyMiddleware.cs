@@ -1,4 +1,4 @@
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;

@@ -3,7 +3,7 @@ using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
 using Llava.Serving.Hosting;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Results;
 using LlavaFunctions.Configuration;
 using LlavaFunctions.Failures;

@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using LlavaFunctions.Configuration;
 using LlavaFunctions.Storage;
 using Microsoft.AspNetCore.Http;

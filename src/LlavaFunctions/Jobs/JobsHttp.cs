@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using LlavaFunctions.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

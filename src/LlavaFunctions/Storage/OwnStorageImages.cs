@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Requests;
 using LlavaFunctions.Configuration;
 
 namespace LlavaFunctions.Storage;

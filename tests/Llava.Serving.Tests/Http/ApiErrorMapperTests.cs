@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Llava.Inference.Errors;
 using Llava.Inference.Generation;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 
 namespace Llava.Serving.Tests.Http;
 

@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Tests.Infrastructure;
 using OpenAI;
 using OpenAI.Chat;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Tests.Infrastructure;
 
 namespace Llava.Serving.Tests.Http;

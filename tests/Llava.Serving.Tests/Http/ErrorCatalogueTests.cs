@@ -4,7 +4,8 @@ using Llava.Inference.Engine;
 using Llava.Inference.Errors;
 using Llava.Inference.Images;
 using Llava.Serving.Hosting;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
+using Llava.Serving.Http.Requests;
 using Llava.Testing;
 
 namespace Llava.Serving.Tests.Http;

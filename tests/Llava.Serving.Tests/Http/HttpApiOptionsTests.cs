@@ -1,4 +1,4 @@
-using Llava.Serving.Http;
+using Llava.Serving.Http.Hosting;
 using Llava.Serving.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llava.Inference.Generation;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Tests.Infrastructure;
 
 namespace Llava.Serving.Tests.Http;

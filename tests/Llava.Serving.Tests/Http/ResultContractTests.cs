@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Llava.Inference.Generation;
-using Llava.Serving.Http;
-using Llava.Serving.Http.Contracts;
+using Llava.Serving.Http.Responses;
 using Llava.Serving.Results;
 using Llava.Testing.Contract;
 using Microsoft.AspNetCore.Http;

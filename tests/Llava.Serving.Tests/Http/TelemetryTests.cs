@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Tests.Infrastructure;
 
 namespace Llava.Serving.Tests.Http;

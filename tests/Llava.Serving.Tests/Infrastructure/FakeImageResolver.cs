@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Requests;
 
 namespace Llava.Serving.Tests.Infrastructure;
 

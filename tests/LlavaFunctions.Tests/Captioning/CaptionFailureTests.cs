@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using LlavaFunctions.Captioning;
 using LlavaFunctions.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

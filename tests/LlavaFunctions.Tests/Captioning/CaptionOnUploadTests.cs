@@ -3,7 +3,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Llava.Inference.Generation;
 using Llava.Serving.Hosting;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Serving.Results;
 using LlavaFunctions.Captioning;
 using LlavaFunctions.Storage;

@@ -2,7 +2,8 @@ using Azure;
 using Llava.Inference.Errors;
 using Llava.Inference.Images;
 using Llava.Serving.Hosting;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
+using Llava.Serving.Http.Requests;
 using Llava.Serving.Results;
 using LlavaFunctions.Failures;
 

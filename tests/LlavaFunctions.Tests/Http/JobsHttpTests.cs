@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Queues.Models;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using Llava.Testing.Streams;
 using LlavaFunctions.Jobs;
 using LlavaFunctions.Storage;

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Llava.Inference.Generation;
 using Llava.Serving.Http;
+using Llava.Serving.Http.Hosting;
+using Llava.Serving.Http.Requests;
 using LlavaFunctions.Http;
 using LlavaFunctions.Storage;
 using Microsoft.AspNetCore.Http;

@@ -1,7 +1,7 @@
 using Azure.Storage.Blobs;
 using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using LlavaFunctions.Jobs;
 using LlavaFunctions.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

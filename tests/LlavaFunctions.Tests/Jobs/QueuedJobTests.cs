@@ -4,7 +4,7 @@ using Azure.Storage.Queues.Models;
 using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
 using Llava.Serving.Hosting;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using LlavaFunctions.Jobs;
 using LlavaFunctions.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
+using Llava.Serving.Http.Requests;
 using LlavaFunctions.Storage;
 
 namespace LlavaFunctions.Tests.Storage;

@@ -1,8 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace Llava.Serving.Http.Contracts;
-
-/// <summary>What a chunk adds: the role (first chunk only) and a piece of content.</summary>
-public sealed record ChatCompletionDelta(
-    [property: JsonPropertyName("role")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
-    [property: JsonPropertyName("content")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content);

@@ -1,8 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace Llava.Serving.Http.Contracts;
-
-/// <summary>The assistant message of a <see cref="ChatCompletionChoice"/>.</summary>
-public sealed record ChatCompletionMessage(
-    [property: JsonPropertyName("role")] string Role,
-    [property: JsonPropertyName("content")] string Content);

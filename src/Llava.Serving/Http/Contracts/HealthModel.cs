@@ -1,4 +1,0 @@
-namespace Llava.Serving.Http.Contracts;
-
-/// <summary>What model a ready host serves.</summary>
-public sealed record HealthModel(string? Variant, string? Precision, string? Source, string? ExecutionProvider);

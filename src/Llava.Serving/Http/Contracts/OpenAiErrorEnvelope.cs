@@ -1,6 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace Llava.Serving.Http.Contracts;
-
-/// <summary>OpenAI's error body: <c>{"error": {...}}</c>.</summary>
-public sealed record OpenAiErrorEnvelope([property: JsonPropertyName("error")] OpenAiError Error);
