@@ -95,6 +95,16 @@ public sealed partial class ErrorCatalogueTests
     {
         Assert.Throws<ArgumentException>(() => new ApiError("image_rejected", "x"));
         Assert.Throws<ArgumentException>(() => new HttpApiException("invalid_prompt", "x"));
+        Assert.Throws<ArgumentException>(() => new ApiError(ApiErrorCodes.InvalidRequest, "x") with { Code = "unreadable" });
+    }
+
+    [Fact]
+    public void An_error_s_status_is_always_its_code_s()
+    {
+        ApiError error = new ApiError(ApiErrorCodes.InvalidRequest, "x") with { Code = ApiErrorCodes.EngineBusy };
+
+        Assert.Equal(503, error.Status);
+        Assert.Equal(ApiErrorCatalogue.Get(ApiErrorCodes.EngineBusy).Title, error.Title);
     }
 
     [Fact]

@@ -8,8 +8,17 @@ namespace Llava.Serving.Http.Errors;
 /// <param name="Detail">What went wrong with this request, safe to show to the client.</param>
 public sealed record ApiError(string Code, string Detail)
 {
-    /// <summary>The code's HTTP status.</summary>
-    public int Status { get; } = ApiErrorCatalogue.Get(Code).Status;
+    private readonly string _code = ApiErrorCatalogue.Get(Code).Code;
+
+    /// <summary>One of <see cref="ApiErrorCodes"/>; any other code is refused, also through <c>with</c>.</summary>
+    public string Code
+    {
+        get => _code;
+        init => _code = ApiErrorCatalogue.Get(value).Code;
+    }
+
+    /// <summary>The code's one HTTP status.</summary>
+    public int Status => ApiErrorCatalogue.Get(Code).Status;
 
     /// <summary>The code's short summary (the problem document's <c>title</c>).</summary>
     public string Title => ApiErrorCatalogue.Get(Code).Title;
