@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Hosting;
 using LlavaFunctions.Configuration;
 using LlavaFunctions.Http;
 using Microsoft.Extensions.Configuration;

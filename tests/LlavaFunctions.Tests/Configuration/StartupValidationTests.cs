@@ -30,7 +30,7 @@ public sealed class StartupValidationTests
         {
             "LLAVA_MODEL_PATH", "LLAVA_MODEL_PREFIX", "LLAVA_EXECUTION_PROVIDER", "tpu", "LLAVA_IMAGES_CONTAINER 'Images_Upper'",
             "LLAVA_MAX_CONCURRENT_GENERATIONS", "LLAVA_MAX_QUEUED_REQUESTS", "LLAVA_READINESS_TIMEOUT_SECONDS", "LLAVA_CAPTION_MAX_TOKENS",
-            "LLAVA_MAX_IMAGE_BYTES", "LLAVA_JOBS_QUEUE 'q'", "LLAVA_API_KEY", nameof(Llava.Serving.Http.HttpApiOptions.MaxRequestBodyBytes), nameof(Llava.Serving.Http.HttpApiOptions.HeartbeatInterval),
+            "LLAVA_MAX_IMAGE_BYTES", "LLAVA_JOBS_QUEUE 'q'", "LLAVA_API_KEY", nameof(Llava.Serving.Http.Hosting.HttpApiOptions.MaxRequestBodyBytes), nameof(Llava.Serving.Http.Hosting.HttpApiOptions.HeartbeatInterval),
         })
         {
             Assert.Contains(named, message, StringComparison.Ordinal);

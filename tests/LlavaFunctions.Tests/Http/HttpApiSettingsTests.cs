@@ -1,5 +1,5 @@
 using System.Text;
-using Llava.Serving.Http;
+using Llava.Serving.Http.Errors;
 using LlavaFunctions.Http;
 using LlavaFunctions.Tests.Configuration;
 using Microsoft.AspNetCore.Http;
