@@ -5,10 +5,12 @@ using System.Runtime.InteropServices;
 namespace Llava.ModelBuilder.Onnx;
 
 /// <summary>
-/// Builds one ONNX model (a single graph) and writes it without a protobuf library. Initializers larger than
-/// <see cref="ExternalDataThreshold"/> bytes go to <c>&lt;onnxPath&gt;.data</c> the moment they are added and only
-/// their location stays in memory, so converting a 34B checkpoint never holds its weights. Values must be
-/// defined (input, initializer or node output) before a node uses them, which keeps the node list topological.
+/// The graph API: builds one ONNX model (a single graph), checking names and topology as it goes. Messages are
+/// encoded by <see cref="OnnxProtoEncoder"/> (no protobuf library); initializers larger than
+/// <see cref="ExternalDataThreshold"/> bytes go to <c>&lt;onnxPath&gt;.data</c> through
+/// <see cref="ExternalDataWriter"/> the moment they are added and only their location stays in memory, so
+/// converting a 34B checkpoint never holds its weights. Values must be defined (input, initializer or node
+/// output) before a node uses them, which keeps the node list topological.
 /// </summary>
 public sealed class OnnxGraphBuilder : IDisposable
 {
@@ -23,82 +25,9 @@ public sealed class OnnxGraphBuilder : IDisposable
     public const string MicrosoftDomain = "com.microsoft";
     public const string ProducerName = "Llava.ModelBuilder";
 
-    private const int SmallAlignment = 64;
-
-    // Page-aligned offsets let the runtime memory-map big tensors; the padding is negligible at this size.
-    private const int LargeAlignment = 4096;
-    private const long LargeTensorBytes = 1 << 20;
-    private const int DataFileBufferBytes = 4 << 20;
-
-    // ModelProto fields.
-    private const int ModelIrVersion = 1;
-    private const int ModelProducerName = 2;
-    private const int ModelProducerVersion = 3;
-    private const int ModelGraph = 7;
-    private const int ModelOpsetImport = 8;
-    private const int ModelMetadataProps = 14;
-
-    // GraphProto fields.
-    private const int GraphNode = 1;
-    private const int GraphName = 2;
-    private const int GraphInitializer = 5;
-    private const int GraphInput = 11;
-    private const int GraphOutput = 12;
-    private const int GraphValueInfo = 13;
-
-    // NodeProto fields.
-    private const int NodeInput = 1;
-    private const int NodeOutput = 2;
-    private const int NodeName = 3;
-    private const int NodeOpType = 4;
-    private const int NodeAttribute = 5;
-    private const int NodeDomain = 7;
-
-    // AttributeProto fields and AttributeType values.
-    private const int AttributeName = 1;
-    private const int AttributeF = 2;
-    private const int AttributeI = 3;
-    private const int AttributeS = 4;
-    private const int AttributeFloats = 7;
-    private const int AttributeInts = 8;
-    private const int AttributeStrings = 9;
-    private const int AttributeTypeField = 20;
-    private const int AttributeTypeFloat = 1;
-    private const int AttributeTypeInt = 2;
-    private const int AttributeTypeString = 3;
-    private const int AttributeTypeFloats = 6;
-    private const int AttributeTypeInts = 7;
-    private const int AttributeTypeStrings = 8;
-
-    // TensorProto fields.
-    private const int TensorDims = 1;
-    private const int TensorDataType = 2;
-    private const int TensorName = 8;
-    private const int TensorRawData = 9;
-    private const int TensorExternalData = 13;
-    private const int TensorDataLocation = 14;
-    private const int DataLocationExternal = 1;
-
-    // ValueInfoProto / TypeProto / TensorShapeProto fields.
-    private const int ValueInfoName = 1;
-    private const int ValueInfoType = 2;
-    private const int TypeTensorType = 1;
-    private const int TypeTensorElemType = 1;
-    private const int TypeTensorShape = 2;
-    private const int ShapeDim = 1;
-    private const int DimValue = 1;
-    private const int DimParam = 2;
-
-    // OperatorSetIdProto and StringStringEntryProto fields.
-    private const int OpsetDomain = 1;
-    private const int OpsetVersion = 2;
-    private const int EntryKey = 1;
-    private const int EntryValue = 2;
-
     private readonly string _graphName;
     private readonly string _onnxPath;
-    private readonly string _dataPath;
-    private readonly string _dataLocation;
+    private readonly ExternalDataWriter _data;
     private readonly List<byte[]> _nodes = [];
     private readonly List<byte[]> _initializers = [];
     private readonly List<byte[]> _inputs = [];
@@ -116,8 +45,6 @@ public sealed class OnnxGraphBuilder : IDisposable
     private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _outputNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _constants = new(StringComparer.Ordinal);
-    private FileStream? _data;
-    private long _externalDataBytes;
     private int _nextId;
     private bool _saved;
     private bool _disposed;
@@ -136,8 +63,7 @@ public sealed class OnnxGraphBuilder : IDisposable
 
         _graphName = graphName;
         _onnxPath = Path.GetFullPath(onnxPath);
-        _dataPath = _onnxPath + ".data";
-        _dataLocation = Path.GetFileName(_dataPath);
+        _data = new ExternalDataWriter(_onnxPath + ".data");
         Directory.CreateDirectory(Path.GetDirectoryName(_onnxPath)!);
     }
 
@@ -145,10 +71,10 @@ public sealed class OnnxGraphBuilder : IDisposable
     public string OnnxPath => _onnxPath;
 
     /// <summary>The external data file; it exists only once an initializer has gone there.</summary>
-    public string ExternalDataPath => _dataPath;
+    public string ExternalDataPath => _data.Path;
 
     /// <summary>Bytes written to the external data file so far, alignment padding included.</summary>
-    public long ExternalDataBytes => _externalDataBytes;
+    public long ExternalDataBytes => _data.Bytes;
 
     /// <summary>True when a graph input, initializer or node output of that name exists.</summary>
     public bool IsDefined(string valueName) => _values.Contains(valueName);
@@ -176,7 +102,7 @@ public sealed class OnnxGraphBuilder : IDisposable
     {
         ThrowIfClosed();
         DefineValue(name);
-        _inputs.Add(EncodeValueInfo(name, type, dims));
+        _inputs.Add(OnnxProtoEncoder.ValueInfo(name, type, dims));
         return name;
     }
 
@@ -190,7 +116,7 @@ public sealed class OnnxGraphBuilder : IDisposable
             throw new ArgumentException($"'{valueName}' is already a graph output.", nameof(valueName));
         }
 
-        _outputs.Add((valueName, EncodeValueInfo(valueName, type, dims)));
+        _outputs.Add((valueName, OnnxProtoEncoder.ValueInfo(valueName, type, dims)));
     }
 
     /// <summary>Exposes <paramref name="valueName"/> as a graph output named <paramref name="outputName"/> through an Identity node.</summary>
@@ -205,7 +131,7 @@ public sealed class OnnxGraphBuilder : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(valueName);
         ThrowIfClosed();
-        _valueInfos.Add(EncodeValueInfo(valueName, type, dims));
+        _valueInfos.Add(OnnxProtoEncoder.ValueInfo(valueName, type, dims));
     }
 
     /// <summary>Adds a constant tensor from little-endian bytes; large ones are written to the data file at once.</summary>
@@ -224,7 +150,7 @@ public sealed class OnnxGraphBuilder : IDisposable
             elements = checked(elements * dim);
         }
 
-        long expectedBytes = checked(elements * ElementSize(type));
+        long expectedBytes = checked(elements * OnnxElementSize.Of(type));
         if (expectedBytes != rawLittleEndian.Length)
         {
             throw new ArgumentException(
@@ -233,28 +159,9 @@ public sealed class OnnxGraphBuilder : IDisposable
         }
 
         DefineValue(name);
-        var tensor = new ProtoWriter();
-        foreach (long dim in shape)
-        {
-            tensor.WriteInt64(TensorDims, dim);
-        }
-
-        tensor.WriteInt64(TensorDataType, (long)type);
-        tensor.WriteString(TensorName, name);
-        if (rawLittleEndian.Length > ExternalDataThreshold)
-        {
-            long offset = AppendExternal(rawLittleEndian);
-            tensor.WriteMessage(TensorExternalData, Entry("location", _dataLocation));
-            tensor.WriteMessage(TensorExternalData, Entry("offset", offset.ToString(CultureInfo.InvariantCulture)));
-            tensor.WriteMessage(TensorExternalData, Entry("length", rawLittleEndian.Length.ToString(CultureInfo.InvariantCulture)));
-            tensor.WriteInt64(TensorDataLocation, DataLocationExternal);
-        }
-        else
-        {
-            tensor.WriteBytes(TensorRawData, rawLittleEndian);
-        }
-
-        _initializers.Add(tensor.ToArray());
+        _initializers.Add(rawLittleEndian.Length > ExternalDataThreshold
+            ? OnnxProtoEncoder.ExternalTensor(name, type, shape, _data.Location, _data.Append(rawLittleEndian), rawLittleEndian.Length)
+            : OnnxProtoEncoder.InlineTensor(name, type, shape, rawLittleEndian));
         return name;
     }
 
@@ -298,7 +205,7 @@ public sealed class OnnxGraphBuilder : IDisposable
         }
 
         Span<byte> raw = stackalloc byte[8];
-        int size = ElementSize(type);
+        int size = OnnxElementSize.Of(type);
         switch (type)
         {
             case OnnxDataType.Float:
@@ -377,12 +284,6 @@ public sealed class OnnxGraphBuilder : IDisposable
             }
         }
 
-        var node = new ProtoWriter();
-        foreach (string input in inputs)
-        {
-            node.WriteString(NodeInput, input);
-        }
-
         foreach (string output in outputNames)
         {
             ArgumentNullException.ThrowIfNull(output, nameof(outputNames));
@@ -390,27 +291,10 @@ public sealed class OnnxGraphBuilder : IDisposable
             {
                 DefineValue(output);
             }
-
-            node.WriteString(NodeOutput, output);
-        }
-
-        node.WriteString(NodeName, nodeName);
-        node.WriteString(NodeOpType, opType);
-        if (attributes is not null)
-        {
-            foreach (KeyValuePair<string, object> attribute in attributes)
-            {
-                node.WriteMessage(NodeAttribute, EncodeAttribute(nodeName, attribute.Key, attribute.Value));
-            }
-        }
-
-        if (domain.Length != 0)
-        {
-            node.WriteString(NodeDomain, domain);
         }
 
         _usedDomains.Add(domain);
-        _nodes.Add(node.ToArray());
+        _nodes.Add(OnnxProtoEncoder.Node(nodeName, opType, inputs, outputNames, attributes, domain));
         return [.. outputNames];
     }
 
@@ -442,56 +326,16 @@ public sealed class OnnxGraphBuilder : IDisposable
         }
 
         // The data file is complete before the model that points into it exists.
-        CloseDataFile();
+        _data.Close();
 
-        var graph = new ProtoWriter();
-        foreach (byte[] node in _nodes)
-        {
-            graph.WriteBytes(GraphNode, node);
-        }
-
-        graph.WriteString(GraphName, _graphName);
-        foreach (byte[] initializer in _initializers)
-        {
-            graph.WriteBytes(GraphInitializer, initializer);
-        }
-
-        foreach (byte[] input in _inputs)
-        {
-            graph.WriteBytes(GraphInput, input);
-        }
-
-        foreach ((_, byte[] output) in _outputs)
-        {
-            graph.WriteBytes(GraphOutput, output);
-        }
-
-        foreach (byte[] valueInfo in _valueInfos)
-        {
-            graph.WriteBytes(GraphValueInfo, valueInfo);
-        }
-
-        var model = new ProtoWriter();
-        model.WriteInt64(ModelIrVersion, IrVersion);
-        model.WriteString(ModelProducerName, ProducerName);
-        model.WriteString(ModelProducerVersion, typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0");
-        model.WriteMessage(ModelGraph, graph);
-        foreach (KeyValuePair<string, long> opset in _opsets)
-        {
-            var entry = new ProtoWriter();
-            if (opset.Key.Length != 0)
-            {
-                entry.WriteString(OpsetDomain, opset.Key);
-            }
-
-            entry.WriteInt64(OpsetVersion, opset.Value);
-            model.WriteMessage(ModelOpsetImport, entry);
-        }
-
-        foreach (KeyValuePair<string, string> property in _metadata)
-        {
-            model.WriteMessage(ModelMetadataProps, Entry(property.Key, property.Value));
-        }
+        ProtoWriter graph = OnnxProtoEncoder.Graph(_graphName, _nodes, _initializers, _inputs, _outputs.Select(output => output.Encoded), _valueInfos);
+        ProtoWriter model = OnnxProtoEncoder.Model(
+            IrVersion,
+            ProducerName,
+            typeof(OnnxGraphBuilder).Assembly.GetName().Version?.ToString() ?? "0",
+            graph,
+            _opsets,
+            _metadata);
 
         using (var file = new FileStream(_onnxPath, FileMode.Create, FileAccess.Write, FileShare.None))
         {
@@ -509,173 +353,11 @@ public sealed class OnnxGraphBuilder : IDisposable
         }
 
         _disposed = true;
-        CloseDataFile();
+        _data.Dispose();
     }
-
-    private static int ElementSize(OnnxDataType type) => type switch
-    {
-        OnnxDataType.Float or OnnxDataType.Int32 => 4,
-        OnnxDataType.UInt8 or OnnxDataType.Int8 or OnnxDataType.Bool => 1,
-        OnnxDataType.Int64 => 8,
-        OnnxDataType.Float16 or OnnxDataType.BFloat16 => 2,
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown ONNX element type."),
-    };
 
     private static double RequireIntegral(double value) =>
         Math.Floor(value) == value ? value : throw new ArgumentException($"{value} is not an integer.", nameof(value));
-
-    private static ProtoWriter Entry(string key, string value)
-    {
-        var entry = new ProtoWriter();
-        entry.WriteString(EntryKey, key);
-        entry.WriteString(EntryValue, value);
-        return entry;
-    }
-
-    private static byte[] EncodeValueInfo(string name, OnnxDataType type, object[] dims)
-    {
-        ArgumentNullException.ThrowIfNull(dims);
-        _ = ElementSize(type);
-        var shape = new ProtoWriter();
-        foreach (object dim in dims)
-        {
-            var dimension = new ProtoWriter();
-            switch (dim)
-            {
-                case long value when value >= 0:
-                    dimension.WriteInt64(DimValue, value);
-                    break;
-                case int value when value >= 0:
-                    dimension.WriteInt64(DimValue, value);
-                    break;
-                case string param when param.Length != 0:
-                    dimension.WriteString(DimParam, param);
-                    break;
-                default:
-                    throw new ArgumentException($"Dimension '{dim}' of '{name}' must be a non-negative long or a non-empty string.", nameof(dims));
-            }
-
-            shape.WriteMessage(ShapeDim, dimension);
-        }
-
-        var tensorType = new ProtoWriter();
-        tensorType.WriteInt64(TypeTensorElemType, (long)type);
-        tensorType.WriteMessage(TypeTensorShape, shape);
-        var typeProto = new ProtoWriter();
-        typeProto.WriteMessage(TypeTensorType, tensorType);
-        var valueInfo = new ProtoWriter();
-        valueInfo.WriteString(ValueInfoName, name);
-        valueInfo.WriteMessage(ValueInfoType, typeProto);
-        return valueInfo.ToArray();
-    }
-
-    private static ProtoWriter EncodeAttribute(string nodeName, string name, object value)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        var attribute = new ProtoWriter();
-        attribute.WriteString(AttributeName, name);
-        switch (value)
-        {
-            case long i:
-                WriteInt(attribute, i);
-                break;
-            case int i:
-                WriteInt(attribute, i);
-                break;
-            case bool b:
-                WriteInt(attribute, b ? 1 : 0);
-                break;
-            case OnnxDataType type:
-                WriteInt(attribute, (long)type);
-                break;
-            case float f:
-                WriteFloat(attribute, f);
-                break;
-            case double d:
-                WriteFloat(attribute, (float)d);
-                break;
-            case string s:
-                attribute.WriteString(AttributeS, s);
-                attribute.WriteInt64(AttributeTypeField, AttributeTypeString);
-                break;
-            case long[] ints:
-                foreach (long i in ints)
-                {
-                    attribute.WriteInt64(AttributeInts, i);
-                }
-
-                attribute.WriteInt64(AttributeTypeField, AttributeTypeInts);
-                break;
-            case int[] ints:
-                foreach (int i in ints)
-                {
-                    attribute.WriteInt64(AttributeInts, i);
-                }
-
-                attribute.WriteInt64(AttributeTypeField, AttributeTypeInts);
-                break;
-            case float[] floats:
-                foreach (float f in floats)
-                {
-                    attribute.WriteFloat(AttributeFloats, f);
-                }
-
-                attribute.WriteInt64(AttributeTypeField, AttributeTypeFloats);
-                break;
-            case string[] strings:
-                foreach (string s in strings)
-                {
-                    attribute.WriteString(AttributeStrings, s);
-                }
-
-                attribute.WriteInt64(AttributeTypeField, AttributeTypeStrings);
-                break;
-            default:
-                throw new ArgumentException(
-                    $"Attribute '{name}' of node '{nodeName}' has unsupported value type {value?.GetType().Name ?? "null"}.", nameof(value));
-        }
-
-        return attribute;
-
-        static void WriteInt(ProtoWriter attribute, long i)
-        {
-            attribute.WriteInt64(AttributeI, i);
-            attribute.WriteInt64(AttributeTypeField, AttributeTypeInt);
-        }
-
-        static void WriteFloat(ProtoWriter attribute, float f)
-        {
-            attribute.WriteFloat(AttributeF, f);
-            attribute.WriteInt64(AttributeTypeField, AttributeTypeFloat);
-        }
-    }
-
-    private long AppendExternal(ReadOnlySpan<byte> data)
-    {
-        _data ??= new FileStream(_dataPath, FileMode.Create, FileAccess.Write, FileShare.None, DataFileBufferBytes);
-        int alignment = data.Length >= LargeTensorBytes ? LargeAlignment : SmallAlignment;
-        long offset = (_externalDataBytes + alignment - 1) / alignment * alignment;
-        if (offset != _externalDataBytes)
-        {
-            Span<byte> padding = stackalloc byte[LargeAlignment];
-            padding.Clear();
-            _data.Write(padding[..(int)(offset - _externalDataBytes)]);
-        }
-
-        _data.Write(data);
-        _externalDataBytes = offset + data.Length;
-        return offset;
-    }
-
-    private void CloseDataFile()
-    {
-        if (_data is not null)
-        {
-            _data.Flush(flushToDisk: false);
-            _data.Dispose();
-            _data = null;
-        }
-    }
 
     private void DefineValue(string name)
     {
