@@ -7,7 +7,7 @@ using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.Inference.Prompts;
 using Llava.ModelBuilder.Graphs;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 
 namespace Llava.Benchmarks;
 

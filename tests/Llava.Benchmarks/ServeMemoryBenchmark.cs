@@ -1,7 +1,7 @@
 using System.Globalization;
 using Llava.Cli.Demo;
 using Llava.ModelBuilder.Graphs;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 using Llava.Testing;
 using Llava.Testing.Abuse;
 using Llava.Testing.Models;

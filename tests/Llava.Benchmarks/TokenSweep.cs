@@ -8,7 +8,7 @@ using Llava.Inference.Generation;
 using Llava.Inference.Loading;
 using Llava.Inference.Prompts;
 using Llava.ModelBuilder.Graphs;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 using ScottPlot;
 
 namespace Llava.Benchmarks;

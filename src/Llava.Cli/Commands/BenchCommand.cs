@@ -5,7 +5,7 @@ using Llava.Cli.Demo;
 using Llava.Cli.Running;
 using Llava.Inference.Loading;
 using Llava.ModelBuilder.Graphs;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 using Llava.ModelFormat;
 
 namespace Llava.Cli.Commands;

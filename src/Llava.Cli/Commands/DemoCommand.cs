@@ -5,7 +5,7 @@ using Llava.Inference.Engine;
 using Llava.Inference.Generation;
 using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelBuilder.Graphs;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 using Llava.ModelFormat;
 
 namespace Llava.Cli.Commands;

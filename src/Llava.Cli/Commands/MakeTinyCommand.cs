@@ -2,7 +2,7 @@ using System.CommandLine;
 using Llava.Cli.Running;
 using Llava.ModelBuilder;
 using Llava.ModelBuilder.Graphs;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 using Llava.ModelFormat;
 
 namespace Llava.Cli.Commands;

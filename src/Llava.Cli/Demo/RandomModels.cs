@@ -1,25 +1,24 @@
 using Llava.ModelBuilder;
 using Llava.ModelBuilder.Graphs;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 
 namespace Llava.Cli.Demo;
 
 /// <summary>
 /// Random-weight checkpoints and model folders built on demand into the cache folder (never committed): the
 /// tiny models of <c>llava demo</c> and the tiny and mid-size models of <c>llava bench</c>. Folders are keyed
-/// by the model builder's build, so a newer builder never serves a model an older one made; each item is
-/// built in a private folder and moved into place, so concurrent runs never see half a model.
+/// by the generator's and the builder's builds (<see cref="TinyCheckpointGenerator.CodeKey"/>), so newer code
+/// never serves a model older code made; each item is built in a private folder and moved into place, so
+/// concurrent runs never see half a model.
 /// </summary>
 internal static class RandomModels
 {
-    private static readonly string s_builderKey = typeof(LlavaModelConverter).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12];
-
     /// <summary><c>{cache}/{demo|bench-mid}-{family}-{builder}</c>: the checkpoint, and a model folder per precision.</summary>
     public static string Folder(CliContext context, TinyFamily family, bool midSize)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(family);
-        return Path.Combine(context.CacheDirectory, $"{Prefix(midSize)}-{family.Name}-{s_builderKey}");
+        return Path.Combine(context.CacheDirectory, $"{Prefix(midSize)}-{family.Name}-{TinyCheckpointGenerator.CodeKey}");
     }
 
     /// <summary>The llava-hf-layout checkpoint (mid-size ones in fp16, as published checkpoints are).</summary>

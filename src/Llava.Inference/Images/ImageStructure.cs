@@ -10,8 +10,6 @@ namespace Llava.Inference.Images;
 /// </summary>
 internal static class ImageStructure
 {
-    private static readonly uint[] s_crcTable = BuildCrcTable();
-
     /// <summary>A description of the damage, or null when the structure is complete.</summary>
     public static string? FindDamage(AcceptedFormat format, ReadOnlySpan<byte> data) => format switch
     {
@@ -568,35 +566,14 @@ internal static class ImageStructure
         return firstPartition * 16L < macroblocks ? "the WebP lossy frame holds far too little data for its size (truncated or damaged)" : null;
     }
 
-    private static uint Crc32(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFF, data);
+    private static uint Crc32(ReadOnlySpan<byte> data) => System.IO.Hashing.Crc32.HashToUInt32(data);
 
     /// <summary>The PNG CRC of a chunk's type and body.</summary>
-    internal static uint Crc32(ReadOnlySpan<byte> type, ReadOnlySpan<byte> body) => ~Update(Update(0xFFFFFFFF, type), body);
-
-    private static uint Update(uint crc, ReadOnlySpan<byte> data)
+    internal static uint Crc32(ReadOnlySpan<byte> type, ReadOnlySpan<byte> body)
     {
-        foreach (byte b in data)
-        {
-            crc = s_crcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return crc;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        uint[] table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
+        var crc = new System.IO.Hashing.Crc32();
+        crc.Append(type);
+        crc.Append(body);
+        return crc.GetCurrentHashAsUInt32();
     }
 }

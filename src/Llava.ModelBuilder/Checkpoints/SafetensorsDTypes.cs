@@ -22,13 +22,4 @@ internal static class SafetensorsDTypes
         SafetensorsDType.BF16 => "BF16",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
     };
-
-    /// <summary>The name transformers writes as <c>torch_dtype</c> in config.json.</summary>
-    public static string TorchName(SafetensorsDType dtype) => dtype switch
-    {
-        SafetensorsDType.F32 => "float32",
-        SafetensorsDType.F16 => "float16",
-        SafetensorsDType.BF16 => "bfloat16",
-        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
-    };
 }

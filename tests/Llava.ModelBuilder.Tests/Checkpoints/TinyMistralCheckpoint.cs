@@ -1,5 +1,5 @@
 using Llava.ModelBuilder.Checkpoints;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 
 namespace Llava.ModelBuilder.Tests.Checkpoints;
 

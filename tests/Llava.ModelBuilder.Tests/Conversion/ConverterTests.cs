@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Llava.ModelBuilder.Checkpoints;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 using Llava.ModelFormat;
 using Llava.Testing.Models;
 

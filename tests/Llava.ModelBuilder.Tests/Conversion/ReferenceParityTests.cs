@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Llava.Inference.Preprocessing;
 using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelBuilder.Graphs;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 using Llava.Reference;
 using Llava.Testing.Models;
 using Xunit.Abstractions;

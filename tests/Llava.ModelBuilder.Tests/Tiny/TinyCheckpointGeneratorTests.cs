@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelBuilder.Tests.Checkpoints;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 
 namespace Llava.ModelBuilder.Tests.Tiny;
 

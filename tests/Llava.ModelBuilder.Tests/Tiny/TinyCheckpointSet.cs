@@ -1,5 +1,5 @@
 using Llava.ModelBuilder.Tests.Checkpoints;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 
 namespace Llava.ModelBuilder.Tests.Tiny;
 

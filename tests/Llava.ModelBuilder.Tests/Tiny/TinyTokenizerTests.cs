@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 
 namespace Llava.ModelBuilder.Tests.Tiny;
 

@@ -6,8 +6,6 @@ namespace Llava.Testing.HostileImages;
 /// <summary>Builds and takes apart PNG files chunk by chunk, with correct CRCs unless told otherwise.</summary>
 public static class PngChunks
 {
-    private static readonly uint[] s_crcTable = BuildCrcTable();
-
     public static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
     public static byte[] Chunk(string type, ReadOnlySpan<byte> data)
@@ -126,31 +124,5 @@ public static class PngChunks
         return Join(chunks);
     }
 
-    public static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc = s_crcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return ~crc;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        uint[] table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
-    }
+    public static uint Crc32(ReadOnlySpan<byte> data) => System.IO.Hashing.Crc32.HashToUInt32(data);
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Llava.ModelBuilder;
 using Llava.ModelBuilder.Graphs;
-using Llava.ModelBuilder.Tiny;
+using Llava.TinyCheckpoints;
 
 namespace Llava.Testing.Models;
 
@@ -10,8 +10,8 @@ namespace Llava.Testing.Models;
 /// per build of the builder and shared by every test (and test process) that asks for them.
 /// </summary>
 /// <remarks>
-/// The cache folder is keyed by the builder assembly's module version id, which changes whenever its code
-/// does, so tests never run on models made by older code. Each item is built in a private folder and moved
+/// The cache folder is keyed by the generator's and the builder's module version ids, which change whenever
+/// their code does, so tests never run on models made by older code. Each item is built in a private folder and moved
 /// into place, so parallel test processes never see a half-written model.
 /// </remarks>
 public static class TinyModels
@@ -21,7 +21,7 @@ public static class TinyModels
     public static string CacheRoot { get; } = Path.Combine(
         Path.GetTempPath(),
         "llava-tests",
-        typeof(LlavaModelConverter).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..12]);
+        TinyCheckpointGenerator.CodeKey);
 
     /// <summary>The tiny llava-hf checkpoint of a family (fp32 safetensors, tokenizer, processor files).</summary>
     public static string Checkpoint(string family) => GetOrBuild($"ckpt-{family}", target =>

@@ -1,4 +1,4 @@
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>How a generated parameter is initialised (make_tiny_hf.py's recipe).</summary>
 internal enum TinyInitKind

@@ -1,4 +1,4 @@
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>The widths and depths of a generated checkpoint; everything else (vocabulary, geometry, ids) is the family's.</summary>
 public sealed record TinyModelSize

@@ -1,6 +1,6 @@
 using Llava.ModelBuilder.Checkpoints;
 
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>
 /// The tiny generator at <see cref="TinyModelSize.MidSize"/>: real LLaVA proportions at about 160 M parameters

@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>JSON output in the style of the llava-hf files: 2-space indent, UTF-8 as is, Python's float spelling.</summary>
 internal static class TinyJson

@@ -1,6 +1,6 @@
 using Llava.ModelBuilder.Checkpoints;
 
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>One generated parameter: what to write and how to draw its values.</summary>
 internal sealed record TinyParameter(TensorSpec Spec, TinyInitKind Kind)

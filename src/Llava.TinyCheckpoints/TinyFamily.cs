@@ -1,7 +1,7 @@
 using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelFormat;
 
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>
 /// One of the four LLaVA families as its llava-hf repository defines it: model classes, vocabulary and special
@@ -57,26 +57,14 @@ public sealed record TinyFamily
         Seed = 20240927,
     };
 
-    public static TinyFamily NextVicuna { get; } = new()
+    // The same language model as LLaVA-1.5 (vicuna-7b-v1.5), under NeXT's architecture and without a pad token.
+    public static TinyFamily NextVicuna { get; } = Llava15 with
     {
         Name = ModelVariant.NextVicuna,
         Repository = "llava-hf/llava-v1.6-vicuna-7b-hf",
         Architecture = LlavaArchitecture.LlavaNext,
-        TextModelType = "llama",
-        TextNameOrPath = "lmsys/vicuna-7b-v1.5",
-        TextTorchDType = "float16",
-        BaseVocabSize = 32000,
-        VocabSize = 32064,
-        ImageTokenId = 32000,
         PadToken = null,
         PadTokenId = 0,
-        GroupedQueryAttention = false,
-        RopeTheta = null,
-        MaxPositionEmbeddings = 4096,
-        PromptTemplate = PromptTemplateName.VicunaV1,
-        ChatTemplate = TinyChatTemplates.Vicuna,
-        YiTokenizer = false,
-        LegacyTokenizer = false,
         TransformersVersion = "4.39.0.dev0",
         Seed = 20240928,
     };

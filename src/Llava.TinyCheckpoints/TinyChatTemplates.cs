@@ -1,4 +1,4 @@
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>The llava-hf repositories' <c>chat_template.json</c> templates, verbatim.</summary>
 internal static class TinyChatTemplates

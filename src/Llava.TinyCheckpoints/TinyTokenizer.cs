@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>
 /// A small Llama-style (sentencepiece-converted) BPE tokenizer in llava-hf's tokenizer.json layout: byte fallback,

@@ -1,7 +1,8 @@
 using System.Globalization;
+using Llava.ModelBuilder;
 using Llava.ModelBuilder.Checkpoints;
 
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>
 /// Writes a deterministic random checkpoint of a LLaVA family with the llava-hf repository's file set: config.json
@@ -12,6 +13,13 @@ namespace Llava.ModelBuilder.Tiny;
 public static class TinyCheckpointGenerator
 {
     private const int ChunkElements = 1 << 16;
+
+    /// <summary>
+    /// Twelve hex digits that change whenever this generator's code or the model builder's does: the key under
+    /// which callers cache generated checkpoints and the folders converted from them, so no cache outlives either.
+    /// </summary>
+    public static string CodeKey { get; } =
+        ModuleKey(typeof(TinyCheckpointGenerator)) + ModuleKey(typeof(LlavaModelConverter));
 
     /// <summary>Writes the checkpoint into <paramref name="outDir"/> (created; stale weight files removed). Returns the file names written.</summary>
     public static IReadOnlyList<string> Write(TinyFamily family, string outDir, TinyCheckpointOptions? options = null)
@@ -126,7 +134,7 @@ public static class TinyCheckpointGenerator
         Dictionary<string, string> metadata = new()
         {
             ["format"] = "pt",
-            ["generator"] = "Llava.ModelBuilder.Tiny.TinyCheckpointGenerator",
+            ["generator"] = "Llava.TinyCheckpoints.TinyCheckpointGenerator",
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
         };
 
@@ -164,4 +172,6 @@ public static class TinyCheckpointGenerator
 
         return SafetensorsWriter.WriteSharded(outDir, specs, options.Shards, Generate, metadata);
     }
+
+    private static string ModuleKey(Type type) => type.Assembly.ManifestModule.ModuleVersionId.ToString("N")[..6];
 }

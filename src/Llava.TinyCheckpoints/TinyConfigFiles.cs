@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelFormat;
 
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>
 /// The non-weight files of a llava-hf repository, in its layout: config.json in the diff style of the published
@@ -96,7 +96,7 @@ internal static class TinyConfigFiles
             config["tie_word_embeddings"] = false;
         }
 
-        config["torch_dtype"] = SafetensorsDTypes.TorchName(dtype);
+        config["torch_dtype"] = TorchDTypeName(dtype);
         config["transformers_version"] = family.TransformersVersion;
         if (next)
         {
@@ -182,4 +182,13 @@ internal static class TinyConfigFiles
         family.Architecture == LlavaArchitecture.LlavaNext ? "LlavaNextProcessor" : "LlavaProcessor";
 
     private static JsonArray Pinpoints() => new([.. s_pinpoints.Select(p => (JsonNode)new JsonArray(p[0], p[1]))]);
+
+    /// <summary>The name transformers writes as <c>torch_dtype</c> in config.json.</summary>
+    private static string TorchDTypeName(SafetensorsDType dtype) => dtype switch
+    {
+        SafetensorsDType.F32 => "float32",
+        SafetensorsDType.F16 => "float16",
+        SafetensorsDType.BF16 => "bfloat16",
+        _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Unknown dtype."),
+    };
 }

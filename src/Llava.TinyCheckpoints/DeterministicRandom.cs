@@ -1,4 +1,4 @@
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>
 /// xoshiro256** seeded through splitmix64, with Box-Muller normals: our own generator so tiny checkpoints are

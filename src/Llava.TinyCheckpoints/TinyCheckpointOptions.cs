@@ -1,6 +1,6 @@
 using Llava.ModelBuilder.Checkpoints;
 
-namespace Llava.ModelBuilder.Tiny;
+namespace Llava.TinyCheckpoints;
 
 /// <summary>How <see cref="TinyCheckpointGenerator"/> writes a checkpoint. The defaults give the refharness-sized fp32 checkpoint.</summary>
 public sealed record TinyCheckpointOptions
