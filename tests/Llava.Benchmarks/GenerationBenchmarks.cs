@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using BenchmarkDotNet.Attributes;
+using Llava.Benchmarking;
 using Llava.Cli.Bench;
 using Llava.Inference;
 using Llava.Inference.Engine;

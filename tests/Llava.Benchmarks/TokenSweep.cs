@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Llava.Benchmarking;
 using Llava.Cli.Bench;
 using Llava.Cli.Demo;
 using Llava.Inference;

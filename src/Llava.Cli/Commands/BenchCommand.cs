@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Llava.Benchmarking;
 using Llava.Cli.Bench;
 using Llava.Cli.Demo;
 using Llava.Cli.Running;
@@ -114,7 +115,15 @@ internal static class BenchCommand
         (string imageLabel, byte[] image) = anyres
             ? ("1024x768 (anyres)", BenchImages.Resized(context, 1024, 768))
             : ("336x336 (1 tile)", BenchImages.Square336(context));
-        return ModelBenchmark.RunAsync(context, label, path, imageLabel, image, tokens, runs, cancellationToken);
+        return ModelBenchmark.RunAsync(
+            ct => EngineLoader.LoadAsync(path, ModelLoadSettings.Default with { Verification = ChecksumVerification.SizeOnly }, context, ct),
+            label,
+            path,
+            imageLabel,
+            image,
+            tokens,
+            runs,
+            cancellationToken);
     }
 
     private static string PerformanceTable(IReadOnlyList<ModelBenchResult> results)

@@ -1,7 +1,7 @@
-namespace Llava.Cli.Bench;
+namespace Llava.Benchmarking;
 
 /// <summary>One generation through the raw graphs: time to the first token, the rest, and the tokens.</summary>
-internal sealed record RawRun(TimeSpan TimeToFirstToken, TimeSpan Decode, IReadOnlyList<int> TokenIds)
+public sealed record RawRun(TimeSpan TimeToFirstToken, TimeSpan Decode, IReadOnlyList<int> TokenIds)
 {
     public double DecodeTokensPerSecond => TokenIds.Count > 1 && Decode > TimeSpan.Zero ? (TokenIds.Count - 1) / Decode.TotalSeconds : 0;
 }

@@ -1,7 +1,7 @@
-namespace Llava.Cli.Bench;
+namespace Llava.Benchmarking;
 
 /// <summary>Medians of one model's benchmark runs (times in milliseconds); raw ONNX Runtime figures are null when the comparison was skipped.</summary>
-internal sealed record ModelBenchResult
+public sealed record ModelBenchResult
 {
     public required string Model { get; init; }
 

@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Llava.Cli.Bench;
+namespace Llava.Benchmarking;
 
 /// <summary>What a benchmark ran on: CPU model and count (from /proc/cpuinfo on Linux), OS, runtime, date.</summary>
-internal static class MachineInfo
+public static class MachineInfo
 {
     public static string CpuModel()
     {

@@ -1,25 +1,24 @@
 using System.Diagnostics;
-using Llava.Cli.Running;
 using Llava.Inference.Engine;
 using Llava.Inference.Generation;
-using Llava.Inference.Loading;
 using Llava.Inference.Prompts;
 
-namespace Llava.Cli.Bench;
+namespace Llava.Benchmarking;
 
 /// <summary>
 /// Measures one model on one image: preprocessing, then generation through the engine and through the raw
 /// graphs (<see cref="RawOnnxPipeline"/>) alternately in the same process, on the same prepared inputs, greedy,
 /// so both produce the same tokens and the difference is the engine's own cost. Reports medians.
 /// </summary>
-internal static class ModelBenchmark
+public static class ModelBenchmark
 {
     public const string Question = "Describe this image in detail.";
 
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(1);
 
+    /// <summary>Runs the measurement; <paramref name="loadEngine"/> loads the model at <paramref name="modelPath"/> (timed as the load), with the caller's settings and progress.</summary>
     public static async Task<ModelBenchResult> RunAsync(
-        CliContext context,
+        Func<CancellationToken, Task<LlavaEngine>> loadEngine,
         string label,
         string modelPath,
         string imageLabel,
@@ -28,9 +27,10 @@ internal static class ModelBenchmark
         int runs,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(loadEngine);
         bool perModelPeak = PeakMemory.Reset();
         Stopwatch loadClock = Stopwatch.StartNew();
-        using LlavaEngine engine = await EngineLoader.LoadAsync(modelPath, ModelLoadSettings.Default with { Verification = ChecksumVerification.SizeOnly }, context, cancellationToken);
+        using LlavaEngine engine = await loadEngine(cancellationToken);
         double loadSeconds = loadClock.Elapsed.TotalSeconds;
         PromptMessage[] messages = [PromptMessage.User(image, Question)];
         GenerationOptions options = new() { MaxNewTokens = tokens };

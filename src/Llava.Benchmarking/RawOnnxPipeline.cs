@@ -5,7 +5,7 @@ using Llava.ModelFormat;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Llava.Cli.Bench;
+namespace Llava.Benchmarking;
 
 /// <summary>
 /// The three graphs of a model folder run directly with ONNX Runtime <see cref="InferenceSession"/>s, no GenAI:
@@ -17,7 +17,7 @@ namespace Llava.Cli.Bench;
 /// pass from one session to the next as <see cref="OrtValue"/>s without managed copies, so this is the floor
 /// the engine's overhead is measured against.
 /// </summary>
-internal sealed class RawOnnxPipeline : IDisposable
+public sealed class RawOnnxPipeline : IDisposable
 {
     private readonly InferenceSession _vision;
     private readonly InferenceSession _embedding;
