@@ -44,10 +44,6 @@ internal static class DownloadCommand
                 using HubClient hub = new(baseUrl, token);
                 return await DownloadAsync(hub, repo, rev, directory, parse.GetValue(force), context, cancellationToken);
             }
-            catch (HubException ex)
-            {
-                throw new CliException(ex.ExitCode, ex.Message, ex);
-            }
             catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new CliException(ExitCodes.Failure, $"{baseUrl}: {ex.Message} Run the same command again to resume.", ex);

@@ -29,7 +29,7 @@ internal sealed partial class HubClient : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(endpoint);
         if (!Uri.TryCreate(endpoint.TrimEnd('/'), UriKind.Absolute, out Uri? origin) || origin.Scheme is not ("http" or "https"))
         {
-            throw new HubException(ExitCodes.InvalidInput, $"the endpoint '{endpoint}' is not an http(s) URL.");
+            throw new CliException(ExitCodes.InvalidInput, $"the endpoint '{endpoint}' is not an http(s) URL.");
         }
 
         _endpoint = endpoint.TrimEnd('/');
@@ -68,14 +68,14 @@ internal sealed partial class HubClient : IDisposable
             }
             catch (JsonException ex)
             {
-                throw new HubException(ExitCodes.Failure, $"{uri} did not answer with the Hub's model JSON: {ex.Message}");
+                throw new CliException(ExitCodes.Failure, $"{uri} did not answer with the Hub's model JSON: {ex.Message}");
             }
 
             using (info)
             {
                 if (!info.RootElement.TryGetProperty("siblings", out JsonElement siblings) || siblings.ValueKind != JsonValueKind.Array)
                 {
-                    throw new HubException(ExitCodes.Failure, $"{uri} answered without a file list (siblings).");
+                    throw new CliException(ExitCodes.Failure, $"{uri} answered without a file list (siblings).");
                 }
 
                 return [.. siblings.EnumerateArray()
@@ -121,7 +121,7 @@ internal sealed partial class HubClient : IDisposable
                         File.Delete(part);
                         if (attempt > 0)
                         {
-                            throw new HubException(ExitCodes.Failure, $"{uri} answered a range request with bytes {range?.From}-, not {have}-.");
+                            throw new CliException(ExitCodes.Failure, $"{uri} answered a range request with bytes {range?.From}-, not {have}-.");
                         }
 
                         continue;
@@ -139,7 +139,7 @@ internal sealed partial class HubClient : IDisposable
                         File.Delete(part);
                         if (attempt > 0)
                         {
-                            throw new HubException(ExitCodes.Failure, $"{uri} refused the range request ({(int)response.StatusCode}).");
+                            throw new CliException(ExitCodes.Failure, $"{uri} refused the range request ({(int)response.StatusCode}).");
                         }
 
                         continue;
@@ -185,7 +185,7 @@ internal sealed partial class HubClient : IDisposable
             {
                 stream.Dispose();
                 File.Delete(part);
-                throw new HubException(ExitCodes.Failure, $"{file}: SHA-256 {actual} does not match the Hub's {sha256}; the download was deleted. Run the same command again.");
+                throw new CliException(ExitCodes.Failure, $"{file}: SHA-256 {actual} does not match the Hub's {sha256}; the download was deleted. Run the same command again.");
             }
 
             verified = true;
@@ -254,7 +254,7 @@ internal sealed partial class HubClient : IDisposable
                 response.Dispose();
                 if (hop >= MaxRedirects)
                 {
-                    throw new HubException(ExitCodes.Failure, $"more than {MaxRedirects} redirects from {uri}.");
+                    throw new CliException(ExitCodes.Failure, $"more than {MaxRedirects} redirects from {uri}.");
                 }
 
                 uri = location.IsAbsoluteUri ? location : new Uri(uri, location);
@@ -272,20 +272,20 @@ internal sealed partial class HubClient : IDisposable
         && string.Equals(uri.Host, _origin.Host, StringComparison.OrdinalIgnoreCase)
         && uri.Port == _origin.Port;
 
-    private HubException Refusal(HttpResponseMessage response, string what)
+    private CliException Refusal(HttpResponseMessage response, string what)
     {
         string? detail = Header(response, "X-Error-Message");
         string suffix = detail is null ? "" : $" (the Hub says: {detail})";
         return response.StatusCode switch
         {
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden when _token is null => new HubException(
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden when _token is null => new CliException(
                 ExitCodes.ModelUnavailable,
                 $"{what}: access denied ({(int)response.StatusCode}){suffix}. The repository is gated or private, or does not exist: set HF_TOKEN to a Hugging Face access token that may read it."),
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new HubException(
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new CliException(
                 ExitCodes.ModelUnavailable,
                 $"{what}: access denied ({(int)response.StatusCode}) with the token in HF_TOKEN{suffix}. Accept the model's terms on its page, or use a token that has access."),
-            HttpStatusCode.NotFound => new HubException(ExitCodes.ModelUnavailable, $"{what}: not found (404){suffix}. Check the repository id and --revision."),
-            _ => new HubException(ExitCodes.Failure, $"{what}: the Hub answered {(int)response.StatusCode} {response.ReasonPhrase}{suffix}."),
+            HttpStatusCode.NotFound => new CliException(ExitCodes.ModelUnavailable, $"{what}: not found (404){suffix}. Check the repository id and --revision."),
+            _ => new CliException(ExitCodes.Failure, $"{what}: the Hub answered {(int)response.StatusCode} {response.ReasonPhrase}{suffix}."),
         };
     }
 
