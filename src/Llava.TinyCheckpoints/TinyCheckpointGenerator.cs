@@ -134,7 +134,8 @@ public static class TinyCheckpointGenerator
         Dictionary<string, string> metadata = new()
         {
             ["format"] = "pt",
-            ["generator"] = "Llava.TinyCheckpoints.TinyCheckpointGenerator",
+            // The name it had when the golden fixtures' checkpoints were written: it is part of every checkpoint's bytes.
+            ["generator"] = "Llava.ModelBuilder.Tiny.TinyCheckpointGenerator",
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
         };
 

@@ -7,9 +7,9 @@ using Llava.Testing.Models;
 namespace Llava.ModelBuilder.Tests.Conversion;
 
 /// <summary>
-/// The builder's output is pinned to the byte: refactoring the ONNX writer or moving the tiny-checkpoint
-/// generator must not change a single byte of a converted folder. A change that means to change the bytes
-/// updates these hashes in the same commit and says why.
+/// The builder's and the tiny-checkpoint generator's output is pinned to the byte: refactoring the ONNX writer
+/// or moving the generator must not change a single byte of a checkpoint or of a converted folder. A change
+/// that means to change the bytes updates these hashes in the same commit and says why.
 /// </summary>
 public sealed class ModelBytesTests
 {
@@ -25,6 +25,17 @@ public sealed class ModelBytesTests
         string folder = TinyModels.Model(family, precision);
 
         Assert.Equal(expectedSha256, FolderHash(folder));
+    }
+
+    [Theory]
+    [InlineData("llava-1.5", "9197aea500ed8718c3b130ff6f5b9e8a736dfad6eca8415f960c365719a63dc9")]
+    [InlineData("llava-v1.6-mistral", "2f44db5b969e932a13a2406068ca8a4495d2a21cf0f4dd33e10493d82165e933")]
+    [InlineData("llava-v1.6-vicuna", "06d9a277884f2ee2cfc916217c1802b7abd528649e95b56f226f6c944d57c4b4")]
+    [InlineData("llava-v1.6-34b", "a52ab6bd1875709a538b6224e55ae90c435949235e1f23292931bf4e99678d64")]
+    public void Generating_a_tiny_checkpoint_writes_the_same_bytes_as_before(string family, string expectedSha256)
+    {
+        // The golden fixtures were made from these exact files (GoldenReferenceTests checks their hashes too).
+        Assert.Equal(expectedSha256, FolderHash(TinyModels.Checkpoint(family)));
     }
 
     /// <summary>SHA-256 over every file's name, length and bytes in name order; the manifest is left out (it records when and by which build).</summary>
