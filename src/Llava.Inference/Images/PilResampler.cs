@@ -34,50 +34,105 @@ public static class PilResampler
     }
 
     /// <summary>Resizes packed RGB24 rows (<c>width * 3</c> bytes each, no padding).</summary>
-    public static void ResizeBicubic(ReadOnlySpan<byte> source, int sourceWidth, int sourceHeight, Span<byte> destination, int width, int height)
+    public static void ResizeBicubic(ReadOnlySpan<byte> source, int sourceWidth, int sourceHeight, Span<byte> destination, int width, int height) =>
+        ResizeBicubicWindow(source, sourceWidth, sourceHeight, width, height, 0, 0, destination, width, height);
+
+    /// <summary>
+    /// The <paramref name="windowWidth"/> x <paramref name="windowHeight"/> rectangle at (<paramref name="left"/>,
+    /// <paramref name="top"/>) of the <paramref name="width"/> x <paramref name="height"/> resize, bit for bit, without
+    /// computing anything outside it: an output pixel depends only on its own taps, so only the window's columns and
+    /// the source rows its taps reach are resampled. A 1 x 6000 strip resized to 336 x 2,016,000 and centre-cropped
+    /// costs a 336 x 336 window and a few rows, not the whole resize.
+    /// </summary>
+    public static void ResizeBicubicWindow(
+        ReadOnlySpan<byte> source,
+        int sourceWidth,
+        int sourceHeight,
+        int width,
+        int height,
+        int left,
+        int top,
+        Span<byte> destination,
+        int windowWidth,
+        int windowHeight)
+    {
+        ValidateWindow(source, sourceWidth, sourceHeight, width, height, left, top, windowWidth, windowHeight);
+        if (destination.Length < (long)windowWidth * windowHeight * 3)
+        {
+            throw new ArgumentException($"The destination holds {destination.Length} bytes; {windowWidth}x{windowHeight} RGB needs {(long)windowWidth * windowHeight * 3}.", nameof(destination));
+        }
+
+        int sourceStride = sourceWidth * 3;
+        if (width == sourceWidth && height == sourceHeight)
+        {
+            // PIL returns a copy when neither size nor box changes.
+            for (int y = 0; y < windowHeight; y++)
+            {
+                source.Slice(((top + y) * sourceStride) + (left * 3), windowWidth * 3).CopyTo(destination.Slice(y * windowWidth * 3));
+            }
+
+            return;
+        }
+
+        Kernel vertical = Kernel.Create(sourceHeight, height, top, windowHeight);
+        if (width == sourceWidth)
+        {
+            Vertical(source, sourceStride, left, windowWidth, vertical, rowOffset: 0, destination, windowHeight);
+            return;
+        }
+
+        Kernel horizontal = Kernel.Create(sourceWidth, width, left, windowWidth);
+        if (height == sourceHeight)
+        {
+            Horizontal(source, sourceWidth, horizontal, top, destination, windowWidth, windowHeight);
+            return;
+        }
+
+        // Only the rows the vertical pass reads: from the first window row's first tap to the last one's last tap.
+        (int firstRow, int rows) = vertical.SourceSpan;
+        byte[] temp = new byte[checked(windowWidth * rows * 3)];
+        Horizontal(source, sourceWidth, horizontal, firstRow, temp, windowWidth, rows);
+        Vertical(temp, windowWidth * 3, 0, windowWidth, vertical, rowOffset: firstRow, destination, windowHeight);
+    }
+
+    /// <summary>
+    /// Pixels of the buffer <see cref="ResizeBicubicWindow"/> allocates between its passes (0 when one pass is
+    /// skipped): the window's width times the source rows the window's taps reach.
+    /// </summary>
+    public static long WindowBufferPixels(int sourceWidth, int sourceHeight, int width, int height, int top, int windowWidth, int windowHeight)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(sourceWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sourceHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(top);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(top, height - windowHeight);
+        if (width == sourceWidth || height == sourceHeight)
+        {
+            return 0;
+        }
+
+        (int first, _) = Kernel.Support(sourceHeight, height, top);
+        (int last, int count) = Kernel.Support(sourceHeight, height, top + windowHeight - 1);
+        return (long)windowWidth * (last + count - first);
+    }
+
+    private static void ValidateWindow(ReadOnlySpan<byte> source, int sourceWidth, int sourceHeight, int width, int height, int left, int top, int windowWidth, int windowHeight)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sourceWidth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sourceHeight, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowWidth, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowHeight, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(left);
+        ArgumentOutOfRangeException.ThrowIfNegative(top);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(left, width - windowWidth);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(top, height - windowHeight);
         if (source.Length < (long)sourceWidth * sourceHeight * 3)
         {
             throw new ArgumentException($"The source holds {source.Length} bytes; {sourceWidth}x{sourceHeight} RGB needs {(long)sourceWidth * sourceHeight * 3}.", nameof(source));
         }
-
-        if (destination.Length < (long)width * height * 3)
-        {
-            throw new ArgumentException($"The destination holds {destination.Length} bytes; {width}x{height} RGB needs {(long)width * height * 3}.", nameof(destination));
-        }
-
-        int sourceBytes = sourceWidth * sourceHeight * 3;
-        if (width == sourceWidth && height == sourceHeight)
-        {
-            // PIL returns a copy when neither size nor box changes.
-            source[..sourceBytes].CopyTo(destination);
-            return;
-        }
-
-        Kernel vertical = Kernel.Create(sourceHeight, height);
-        if (width == sourceWidth)
-        {
-            Vertical(source, sourceWidth, vertical, rowOffset: 0, destination, height);
-            return;
-        }
-
-        Kernel horizontal = Kernel.Create(sourceWidth, width);
-        // Only the rows the vertical pass reads: from the first output row's first tap to the last one's last tap.
-        int firstRow = vertical.Bounds[0];
-        int lastRow = vertical.Bounds[(2 * height) - 2] + vertical.Bounds[(2 * height) - 1];
-        if (height == sourceHeight)
-        {
-            Horizontal(source, sourceWidth, horizontal, firstRow, destination, width, lastRow - firstRow);
-            return;
-        }
-
-        byte[] temp = new byte[width * (lastRow - firstRow) * 3];
-        Horizontal(source, sourceWidth, horizontal, firstRow, temp, width, lastRow - firstRow);
-        Vertical(temp, width, vertical, rowOffset: firstRow, destination, height);
     }
 
     private static void Horizontal(ReadOnlySpan<byte> source, int sourceWidth, Kernel kernel, int firstRow, Span<byte> destination, int width, int rows)
@@ -112,7 +167,8 @@ public static class PilResampler
         }
     }
 
-    private static void Vertical(ReadOnlySpan<byte> source, int width, Kernel kernel, int rowOffset, Span<byte> destination, int height)
+    /// <summary>The vertical pass over columns [<paramref name="column"/>, + <paramref name="width"/>) of rows <paramref name="sourceStride"/> bytes apart.</summary>
+    private static void Vertical(ReadOnlySpan<byte> source, int sourceStride, int column, int width, Kernel kernel, int rowOffset, Span<byte> destination, int height)
     {
         int[] bounds = kernel.Bounds;
         int[] weights = kernel.Weights;
@@ -132,7 +188,7 @@ public static class PilResampler
             // reading memory linearly and many values at a time.
             for (int i = 0; i < k.Length; i++)
             {
-                ReadOnlySpan<byte> row = source.Slice((start + i) * stride, stride);
+                ReadOnlySpan<byte> row = source.Slice(((start + i) * sourceStride) + (column * 3), stride);
                 int weight = k[i];
                 Vector<int> w = new(weight);
                 ReadOnlySpan<Vector<byte>> bytes = MemoryMarshal.Cast<byte, Vector<byte>>(row[..vectorEnd]);
@@ -186,7 +242,11 @@ public static class PilResampler
         return 0.0;
     }
 
-    /// <summary>Per output pixel: the first source index, the tap count, and fixed-point weights (Pillow's precompute_coeffs).</summary>
+    /// <summary>
+    /// Per output pixel of a window of the output: the first source index, the tap count, and fixed-point weights
+    /// (Pillow's precompute_coeffs). Each output pixel's taps depend on its own index only, so a window's kernel is
+    /// the same slice of the whole output's kernel.
+    /// </summary>
     private sealed class Kernel
     {
         private Kernel(int taps, int[] bounds, int[] weights)
@@ -202,34 +262,31 @@ public static class PilResampler
 
         public int[] Weights { get; }
 
-        public static Kernel Create(int inSize, int outSize)
+        /// <summary>The source indices the window reads: from the first pixel's first tap to the last pixel's last tap.</summary>
+        public (int First, int Count) SourceSpan
         {
-            // The box is the whole image: in0 = 0, in1 = inSize (Pillow keeps them as float; exact for these sizes).
-            double scale = (double)inSize / outSize;
-            double filterScale = scale < 1.0 ? 1.0 : scale;
-            double support = BicubicSupport * filterScale;
-            int taps = ((int)Math.Ceiling(support) * 2) + 1;
-            int[] bounds = new int[outSize * 2];
-            int[] weights = new int[outSize * taps];
-            double[] k = new double[taps];
-            for (int xx = 0; xx < outSize; xx++)
+            get
             {
+                int last = Bounds.Length - 2;
+                return (Bounds[0], Bounds[last] + Bounds[last + 1] - Bounds[0]);
+            }
+        }
+
+        /// <summary>The kernel of output pixels [<paramref name="first"/>, <paramref name="first"/> + <paramref name="count"/>).</summary>
+        public static Kernel Create(int inSize, int outSize, int first, int count)
+        {
+            (double scale, double filterScale, double support) = Scale(inSize, outSize);
+            int taps = ((int)Math.Ceiling(support) * 2) + 1;
+            int[] bounds = new int[count * 2];
+            int[] weights = new int[count * taps];
+            double[] k = new double[taps];
+            for (int i = 0; i < count; i++)
+            {
+                int xx = first + i;
                 double center = (xx + 0.5) * scale;
                 double ww = 0.0;
                 double ss = 1.0 / filterScale;
-                int xmin = (int)(center - support + 0.5);
-                if (xmin < 0)
-                {
-                    xmin = 0;
-                }
-
-                int xmax = (int)(center + support + 0.5);
-                if (xmax > inSize)
-                {
-                    xmax = inSize;
-                }
-
-                xmax -= xmin;
+                (int xmin, int xmax) = Support(inSize, center, support);
                 for (int x = 0; x < xmax; x++)
                 {
                     double w = Bicubic((x + xmin - center + 0.5) * ss);
@@ -245,16 +302,48 @@ public static class PilResampler
                     }
 
                     // Round half away from zero into 22 fraction bits, as Pillow's normalize_coeffs_8bpc.
-                    weights[(xx * taps) + x] = k[x] < 0
+                    weights[(i * taps) + x] = k[x] < 0
                         ? (int)(-0.5 + (k[x] * (1 << PrecisionBits)))
                         : (int)(0.5 + (k[x] * (1 << PrecisionBits)));
                 }
 
-                bounds[2 * xx] = xmin;
-                bounds[(2 * xx) + 1] = xmax;
+                bounds[2 * i] = xmin;
+                bounds[(2 * i) + 1] = xmax;
             }
 
             return new Kernel(taps, bounds, weights);
+        }
+
+        /// <summary>Output pixel <paramref name="xx"/>'s first source index and tap count.</summary>
+        public static (int First, int Count) Support(int inSize, int outSize, int xx)
+        {
+            (double scale, _, double support) = Scale(inSize, outSize);
+            return Support(inSize, (xx + 0.5) * scale, support);
+        }
+
+        private static (double Scale, double FilterScale, double Support) Scale(int inSize, int outSize)
+        {
+            // The box is the whole image: in0 = 0, in1 = inSize (Pillow keeps them as float; exact for these sizes).
+            double scale = (double)inSize / outSize;
+            double filterScale = scale < 1.0 ? 1.0 : scale;
+            return (scale, filterScale, BicubicSupport * filterScale);
+        }
+
+        private static (int First, int Count) Support(int inSize, double center, double support)
+        {
+            int xmin = (int)(center - support + 0.5);
+            if (xmin < 0)
+            {
+                xmin = 0;
+            }
+
+            int xmax = (int)(center + support + 0.5);
+            if (xmax > inSize)
+            {
+                xmax = inSize;
+            }
+
+            return (xmin, xmax - xmin);
         }
     }
 }

@@ -49,6 +49,10 @@ public sealed class ClipPreprocessor : IImagePreprocessor
         return width <= height ? ((int)shortSide, newLong) : (newLong, (int)shortSide);
     }
 
+    /// <summary>
+    /// The largest intermediate is the pad-to-square canvas when padding, else the larger of the crop and the rows the
+    /// resize's first pass keeps for the crop window: never the whole shortest-edge resize, which is not built.
+    /// </summary>
     public ImageCost Cost(int width, int height)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -62,7 +66,19 @@ public sealed class ClipPreprocessor : IImagePreprocessor
         }
 
         (long shortSide, long longSide) = LongSides(width, height, _settings.ShortestEdge);
-        largest = Math.Max(largest, Check(shortSide * longSide, $"resizing its shortest edge to {shortSide} px makes it {longSide} px long"));
+        if (longSide > int.MaxValue)
+        {
+            Check(long.MaxValue, $"resizing its shortest edge to {shortSide} px makes it {longSide} px long");
+        }
+
+        int crop = _settings.CropSize;
+        (int resizedWidth, int resizedHeight) = ResizedSize(width, height, _settings.ShortestEdge);
+        (int left, int top) = RgbBuffer.CenterCropOffsets(resizedWidth, resizedHeight, crop, crop);
+        int y0 = Math.Max(0, top);
+        int visibleWidth = Math.Min(resizedWidth, left + crop) - Math.Max(0, left);
+        int visibleHeight = Math.Min(resizedHeight, top + crop) - y0;
+        long firstPassRows = PilResampler.WindowBufferPixels(width, height, resizedWidth, resizedHeight, y0, visibleWidth, visibleHeight);
+        largest = Math.Max(largest, Check(Math.Max((long)crop * crop, firstPassRows), "resizing it"));
         return new ImageCost(1, _settings.FeaturesPerTile, largest);
     }
 
@@ -102,11 +118,14 @@ public sealed class ClipPreprocessor : IImagePreprocessor
         return new PreprocessedImage(float32, float16, 1, side, _settings.FeaturesPerTile, null, image.Width, image.Height, Stopwatch.GetElapsedTime(started));
     }
 
-    /// <summary>The CLIP steps on uint8 pixels: shortest-edge resize, then centre crop.</summary>
+    /// <summary>
+    /// The CLIP steps on uint8 pixels: shortest-edge resize, then centre crop. Only the crop window of the resize is
+    /// computed (bit for bit the same pixels), so an extreme aspect ratio costs no more than an ordinary image.
+    /// </summary>
     internal static RgbBuffer ToTile(RgbBuffer pixels, VisionPreprocessing settings)
     {
         (int width, int height) = ResizedSize(pixels.Width, pixels.Height, settings.ShortestEdge);
-        return pixels.Resize(width, height).CenterCrop(settings.CropSize, settings.CropSize);
+        return pixels.ResizeAndCenterCrop(width, height, settings.CropSize, settings.CropSize);
     }
 
     /// <summary>The original LLaVA's <c>expand2square</c>: the image pasted at the centre (offset floored) of a square.</summary>
@@ -134,7 +153,9 @@ public sealed class ClipPreprocessor : IImagePreprocessor
         {
             throw new ImageRejectedException(
                 ImageRejectionReason.TooLarge,
-                $"The image's aspect ratio is too extreme: {what}, {pixels} pixels, over the limit of {_options.MaxIntermediatePixels}.");
+                pixels == long.MaxValue
+                    ? $"The image's aspect ratio is too extreme: {what}, more than can be indexed."
+                    : $"The image's aspect ratio is too extreme: {what} needs a buffer of {pixels} pixels, over the limit of {_options.MaxIntermediatePixels}.");
         }
 
         return pixels;

@@ -16,9 +16,10 @@ public sealed record ImagePreprocessingOptions
     public bool PadToSquare { get; init; }
 
     /// <summary>
-    /// Largest intermediate RGB buffer (pad-to-square canvas, shortest-edge resize output) in pixels. The stored-pixel
-    /// limit does not bound these: a 1 x 6000 image resized to a 336 px shortest edge is 336 x 2,016,000. Images past
-    /// it are refused as too large before anything is allocated.
+    /// Largest intermediate RGB buffer in pixels: the pad-to-square canvas, or the rows the resize's first pass keeps.
+    /// The stored-pixel limit does not bound the canvas (a 1 x 30000 strip pads to 30000 x 30000). The shortest-edge
+    /// resize is never built whole (only its centre-crop window is computed), so an extreme aspect ratio alone no
+    /// longer reaches this limit. Images past it are refused as too large before anything is allocated.
     /// </summary>
     public long MaxIntermediatePixels { get; init; } = DefaultMaxIntermediatePixels;
 }

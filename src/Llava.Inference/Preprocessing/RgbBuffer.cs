@@ -48,6 +48,39 @@ internal sealed class RgbBuffer
         return new RgbBuffer(width, height, data);
     }
 
+    /// <summary>
+    /// <c>Resize(width, height).CenterCrop(cropWidth, cropHeight)</c>, bit for bit, computing only the resized
+    /// pixels the crop keeps: memory grows with the crop, not with the resize (which an extreme aspect ratio makes
+    /// millions of pixels long).
+    /// </summary>
+    public RgbBuffer ResizeAndCenterCrop(int width, int height, int cropWidth, int cropHeight)
+    {
+        if (width == Width && height == Height)
+        {
+            return CenterCrop(cropWidth, cropHeight);
+        }
+
+        (int left, int top) = CenterCropOffsets(width, height, cropWidth, cropHeight);
+        // The part of the crop window inside the resized image; CenterCrop pads the rest with zeros.
+        int x0 = Math.Max(0, left);
+        int y0 = Math.Max(0, top);
+        int visibleWidth = Math.Min(width, left + cropWidth) - x0;
+        int visibleHeight = Math.Min(height, top + cropHeight) - y0;
+        byte[] visible = new byte[visibleWidth * visibleHeight * 3];
+        PilResampler.ResizeBicubicWindow(Data, Width, Height, width, height, x0, y0, visible, visibleWidth, visibleHeight);
+        RgbBuffer window = new(visibleWidth, visibleHeight, visible);
+        return visibleWidth == cropWidth && visibleHeight == cropHeight
+            ? window
+            : window.PasteOnto(cropWidth, cropHeight, x0 - left, y0 - top, default);
+    }
+
+    /// <summary>
+    /// Where <see cref="CenterCrop"/>'s window starts in a <paramref name="width"/> x <paramref name="height"/> image:
+    /// <c>(size - crop) // 2</c>, negative when the image is smaller than the crop.
+    /// </summary>
+    public static (int Left, int Top) CenterCropOffsets(int width, int height, int cropWidth, int cropHeight) =>
+        (FloorHalf(width - cropWidth), FloorHalf(height - cropHeight));
+
     /// <summary>The rectangle clipped to the image, as a NumPy slice <c>[top:top+h, left:left+w]</c> would be.</summary>
     public RgbBuffer Slice(int left, int top, int width, int height)
     {

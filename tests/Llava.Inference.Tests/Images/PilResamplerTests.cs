@@ -87,4 +87,73 @@ public sealed class PilResamplerTests
         Assert.Throws<ArgumentException>(() => PilResampler.ResizeBicubic(source, 5, 4, new byte[12], 2, 2));
         Assert.Throws<ArgumentException>(() => PilResampler.ResizeBicubic(source, 4, 4, new byte[11], 2, 2));
     }
+
+    /// <summary>
+    /// The window resize against the whole resize then sliced: every pass combination (both, horizontal only,
+    /// vertical only, neither), up and down, windows at the edges, in the middle and covering everything.
+    /// </summary>
+    [Theory]
+    [InlineData(40, 30, 13, 7)]
+    [InlineData(13, 7, 40, 30)]
+    [InlineData(64, 48, 64, 17)]
+    [InlineData(64, 48, 17, 48)]
+    [InlineData(64, 48, 64, 48)]
+    [InlineData(1, 9, 336, 3024)]
+    [InlineData(9, 1, 3024, 336)]
+    [InlineData(500, 375, 448, 336)]
+    [InlineData(375, 500, 336, 448)]
+    [InlineData(400, 7, 19200, 336)]
+    [InlineData(3, 2, 1, 1)]
+    public void A_window_of_the_resize_equals_the_same_window_cut_from_the_whole_resize(int sourceWidth, int sourceHeight, int width, int height)
+    {
+        byte[] source = SyntheticImages.LcgBytes(sourceWidth * sourceHeight * 3, (uint)((sourceWidth * 7919) + sourceHeight), extreme: true);
+        byte[] whole = new byte[width * height * 3];
+        PilResampler.ResizeBicubic(source, sourceWidth, sourceHeight, whole, width, height);
+        (int Left, int Top, int Width, int Height)[] windows =
+        [
+            (0, 0, width, height),
+            (0, 0, Math.Min(width, 5), Math.Min(height, 4)),
+            (width - Math.Min(width, 6), height - Math.Min(height, 3), Math.Min(width, 6), Math.Min(height, 3)),
+            ((width - Math.Min(width, 336)) / 2, (height - Math.Min(height, 336)) / 2, Math.Min(width, 336), Math.Min(height, 336)),
+            (width / 3, height / 2, Math.Max(1, width / 4), 1),
+            (width - 1, height / 5, 1, Math.Max(1, height / 3)),
+        ];
+
+        foreach ((int left, int top, int w, int h) in windows)
+        {
+            byte[] window = new byte[w * h * 3];
+            PilResampler.ResizeBicubicWindow(source, sourceWidth, sourceHeight, width, height, left, top, window, w, h);
+
+            byte[] expected = new byte[w * h * 3];
+            for (int y = 0; y < h; y++)
+            {
+                whole.AsSpan((((top + y) * width) + left) * 3, w * 3).CopyTo(expected.AsSpan(y * w * 3));
+            }
+
+            Assert.True(expected.AsSpan().SequenceEqual(window), $"window {w}x{h} at ({left}, {top}) of {sourceWidth}x{sourceHeight} -> {width}x{height}");
+        }
+    }
+
+    [Fact]
+    public void A_window_reads_only_the_source_rows_its_taps_reach()
+    {
+        // 1 x 6000 to 336 x 2,016,000: the centre 336 x 336 window's taps reach a handful of source rows.
+        long rows = PilResampler.WindowBufferPixels(1, 6000, 336, 2_016_000, (2_016_000 - 336) / 2, 336, 336) / 336;
+        Assert.InRange(rows, 1, 6);
+        // The whole output reads every source row; a skipped pass keeps no rows at all.
+        Assert.Equal(13L * 30, PilResampler.WindowBufferPixels(40, 30, 13, 7, 0, 13, 7));
+        Assert.Equal(0, PilResampler.WindowBufferPixels(40, 30, 40, 7, 0, 40, 7));
+        Assert.Equal(0, PilResampler.WindowBufferPixels(40, 30, 13, 30, 0, 13, 30));
+    }
+
+    [Fact]
+    public void A_window_outside_the_resize_or_a_short_destination_is_refused()
+    {
+        byte[] source = new byte[4 * 4 * 3];
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.ResizeBicubicWindow(source, 4, 4, 8, 8, 5, 0, new byte[4 * 4 * 3], 4, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.ResizeBicubicWindow(source, 4, 4, 8, 8, 0, 5, new byte[4 * 4 * 3], 4, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.ResizeBicubicWindow(source, 4, 4, 8, 8, -1, 0, new byte[4 * 4 * 3], 4, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.ResizeBicubicWindow(source, 4, 4, 8, 8, 0, 0, new byte[3], 0, 1));
+        Assert.Throws<ArgumentException>(() => PilResampler.ResizeBicubicWindow(source, 4, 4, 8, 8, 4, 4, new byte[(4 * 4 * 3) - 1], 4, 4));
+    }
 }

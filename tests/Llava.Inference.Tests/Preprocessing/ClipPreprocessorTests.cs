@@ -1,3 +1,4 @@
+using Llava.Inference.Images;
 using Llava.Inference.Preprocessing;
 using Llava.Inference.Tests.Images;
 using Llava.ModelFormat;
@@ -139,28 +140,83 @@ public sealed class ClipPreprocessorTests
         Assert.IsType<AnyResPreprocessor>(ImagePreprocessor.Create(TestSettings.Next));
     }
 
+    /// <summary>
+    /// The crop-window-only resize against the whole shortest-edge resize then centre crop, on shapes whose whole
+    /// resize still fits in memory: ordinary photos, strips 40:1 and 75:1 either way, small images upscaled, and
+    /// crops larger than, equal to and smaller than the shortest edge (transformers zero-pads a short image).
+    /// </summary>
+    [Theory]
+    [InlineData(500, 375, 336, 336)]
+    [InlineData(375, 500, 336, 336)]
+    [InlineData(335, 1000, 336, 336)]
+    [InlineData(7, 300, 336, 336)]
+    [InlineData(300, 7, 336, 336)]
+    [InlineData(2, 150, 336, 336)]
+    [InlineData(150, 2, 336, 336)]
+    [InlineData(20, 10, 336, 336)]
+    [InlineData(1, 1, 336, 336)]
+    [InlineData(33, 1, 336, 400)]
+    [InlineData(40, 90, 336, 400)]
+    [InlineData(90, 40, 256, 224)]
+    [InlineData(256, 256, 256, 224)]
+    [InlineData(5, 600, 256, 224)]
+    public void The_tile_is_bit_exact_with_the_whole_resize_then_centre_crop(int width, int height, int shortestEdge, int cropSize)
+    {
+        VisionPreprocessing settings = TestSettings.Clip with { ShortestEdge = shortestEdge, CropSize = cropSize };
+        RgbBuffer pixels = new(width, height, SyntheticImages.LcgBytes(width * height * 3, (uint)((width * 31) + height), extreme: true));
+        (int resizedWidth, int resizedHeight) = ClipPreprocessor.ResizedSize(width, height, shortestEdge);
+
+        RgbBuffer whole = pixels.Resize(resizedWidth, resizedHeight).CenterCrop(cropSize, cropSize);
+        RgbBuffer tile = ClipPreprocessor.ToTile(pixels, settings);
+
+        Assert.Equal((cropSize, cropSize), (tile.Width, tile.Height));
+        Assert.True(whole.Data.AsSpan().SequenceEqual(tile.Data), $"{width}x{height}, shortest edge {shortestEdge}, crop {cropSize}");
+    }
+
     [Theory]
     [InlineData(1, 6000)]
-    [InlineData(1, 8000)]
-    [InlineData(8000, 1)]
-    public void An_extreme_aspect_ratio_is_refused_as_too_large_before_anything_is_allocated(int width, int height)
+    [InlineData(6000, 1)]
+    [InlineData(1, 16384)]
+    [InlineData(16384, 1)]
+    [InlineData(3, 16384)]
+    public void An_extreme_aspect_ratio_costs_one_crop_and_is_answered(int width, int height)
     {
-        using Image<Rgb24> strip = new(width, height);
+        using Image<Rgb24> strip = SyntheticImages.Uniform(width, height, new Rgb24(0, 128, 255));
 
-        Llava.Inference.Images.ImageRejectedException e = Assert.Throws<Llava.Inference.Images.ImageRejectedException>(() => s_clip.Preprocess(strip));
+        Assert.Equal(336L * 336, s_clip.Cost(width, height).LargestIntermediatePixels);
+        PreprocessedImage result = s_clip.Preprocess(strip);
 
-        Assert.Equal(Llava.Inference.Images.ImageRejectionReason.TooLarge, e.Reason);
-        Assert.Contains("aspect ratio", e.Message, StringComparison.Ordinal);
+        // A uniform strip stays uniform through the resize: every value is the colour's.
+        Assert.Equal(3 * 336 * 336, result.PixelValues.Length);
+        Assert.All(result.PixelValues.Span[..(336 * 336)].ToArray(), v => Assert.Equal(TestSettings.Normalised(0, 0), v));
+        Assert.All(result.PixelValues.Span[(2 * 336 * 336)..].ToArray(), v => Assert.Equal(TestSettings.Normalised(2, 255), v));
     }
 
     [Fact]
-    public void The_cost_counts_the_resize_output_and_the_limit_is_inclusive()
+    public void The_cost_counts_the_rows_the_crop_window_reads_and_the_limit_is_inclusive()
     {
-        Assert.Equal(new ImageCost(1, 576, 448L * 336), s_clip.Cost(500, 375));
-        ClipPreprocessor exact = new(TestSettings.Clip, new ImagePreprocessingOptions { MaxIntermediatePixels = 448L * 336 });
-        Assert.Equal(448L * 336, exact.Cost(500, 375).LargestIntermediatePixels);
-        ClipPreprocessor under = new(TestSettings.Clip, new ImagePreprocessingOptions { MaxIntermediatePixels = (448L * 336) - 1 });
-        Assert.Throws<Llava.Inference.Images.ImageRejectedException>(() => under.Cost(500, 375));
+        // 500 x 375 resizes to 448 x 336; the centre crop's 336 columns read all 375 source rows in the first pass.
+        Assert.Equal(new ImageCost(1, 576, 336L * 375), s_clip.Cost(500, 375));
+        // 375 x 500 resizes to 336 x 448: the first pass keeps 336 columns of the 500 - 2 x 62 rows the window reaches.
+        Assert.Equal(PilResampler.WindowBufferPixels(375, 500, 336, 448, 56, 336, 336), s_clip.Cost(375, 500).LargestIntermediatePixels);
+        ClipPreprocessor exact = new(TestSettings.Clip, new ImagePreprocessingOptions { MaxIntermediatePixels = 336L * 375 });
+        Assert.Equal(336L * 375, exact.Cost(500, 375).LargestIntermediatePixels);
+        ClipPreprocessor under = new(TestSettings.Clip, new ImagePreprocessingOptions { MaxIntermediatePixels = (336L * 375) - 1 });
+        Llava.Inference.Images.ImageRejectedException e = Assert.Throws<Llava.Inference.Images.ImageRejectedException>(() => under.Cost(500, 375));
+        Assert.Equal(Llava.Inference.Images.ImageRejectionReason.TooLarge, e.Reason);
+        Assert.Contains($"{336L * 375} pixels", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_long_side_beyond_an_array_index_is_refused_as_too_large()
+    {
+        VisionPreprocessing huge = TestSettings.Clip with { ShortestEdge = 1_000_000, CropSize = 336 };
+        ClipPreprocessor clip = new(huge);
+
+        Llava.Inference.Images.ImageRejectedException e = Assert.Throws<Llava.Inference.Images.ImageRejectedException>(() => clip.Cost(1, 3000));
+
+        Assert.Equal(Llava.Inference.Images.ImageRejectionReason.TooLarge, e.Reason);
+        Assert.Contains("3000000000 px long", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
