@@ -60,16 +60,20 @@ public sealed class AnyResPreprocessor : IImagePreprocessor
         AnyResGeometry.Create(width, height, _pinpoints, _settings.CropSize, _settings.PatchSize);
 
     /// <summary>
-    /// Anyres never allocates more than the best grid resolution (the pinpoints bound it) besides the decoded image,
-    /// so no aspect ratio is refused here; the horizontal pass of the fit resize reads whole source rows, which the
-    /// decoder's own pixel limit bounds.
+    /// Anyres allocates the best grid resolution (the pinpoints bound it) besides the decoded image, and the rows the
+    /// first (horizontal) pass of each whole-image resize keeps: the fit into the grid and the base tile squashed to
+    /// shortest_edge x shortest_edge. The squash's rows are shortest_edge wide and as many as the image is tall, so a
+    /// tall strip costs more than its own pixels (1 x 16384: 336 x 16384); the decoder's height limit bounds that, so
+    /// no aspect ratio is refused here.
     /// </summary>
     public ImageCost Cost(int width, int height)
     {
         AnyResGeometry geometry = Geometry(width, height);
+        int edge = _settings.ShortestEdge;
         long canvas = (long)geometry.BestWidth * geometry.BestHeight;
-        long shortest = (long)_settings.ShortestEdge * _settings.ShortestEdge;
-        return new ImageCost(geometry.TileCount, geometry.ImageTokenCount, Math.Max(canvas, shortest));
+        long squash = Math.Max((long)edge * edge, PilResampler.WindowBufferPixels(width, height, edge, edge, 0, edge, edge));
+        long fit = PilResampler.WindowBufferPixels(width, height, geometry.ResizedWidth, geometry.ResizedHeight, 0, geometry.ResizedWidth, geometry.ResizedHeight);
+        return new ImageCost(geometry.TileCount, geometry.ImageTokenCount, Math.Max(canvas, Math.Max(squash, fit)));
     }
 
     public PreprocessedImage Preprocess(DecodedImage image)

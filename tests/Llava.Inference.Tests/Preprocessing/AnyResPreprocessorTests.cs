@@ -134,6 +134,17 @@ public sealed class AnyResPreprocessorTests
     }
 
     [Fact]
+    public void The_cost_counts_the_grid_canvas_and_the_rows_a_tall_strip_keeps_for_its_base_tile()
+    {
+        // A square image: the 672 x 672 canvas is the largest buffer; the fit keeps its size and skips both passes.
+        Assert.Equal(672L * 672, s_anyRes.Cost(672, 672).LargestIntermediatePixels);
+        // A 1 x 16384 strip squashed to 336 x 336: the first pass widens every one of its 16384 rows to 336 pixels.
+        Assert.Equal(336L * 16384, s_anyRes.Cost(1, 16384).LargestIntermediatePixels);
+        // Lying the other way, its one row is widened once: the grid canvas (672 x 336, every grid ties) is the largest.
+        Assert.Equal(672L * 336, s_anyRes.Cost(16384, 1).LargestIntermediatePixels);
+    }
+
+    [Fact]
     public void Settings_it_cannot_honour_are_refused()
     {
         Assert.Throws<ArgumentException>(() => new AnyResPreprocessor(TestSettings.Next, new ImagePreprocessingOptions { PadToSquare = true }));

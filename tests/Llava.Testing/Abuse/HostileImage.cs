@@ -1,5 +1,3 @@
-using Llava.ModelFormat;
-
 namespace Llava.Testing.Abuse;
 
 /// <summary>One file of the hostile-image corpus (tests/fixtures/hostile-images/manifest.json).</summary>
@@ -19,13 +17,4 @@ public sealed record HostileImage(string File, string Class, string Expect, stri
         "empty" => (400, "empty_image"),
         _ => throw new InvalidOperationException($"{File}: unknown expectation '{Expect}' in the corpus manifest."),
     };
-
-    /// <summary>
-    /// The answer on a model of <paramref name="variant"/>. The manifest speaks for the loader; LLaVA-1.5's
-    /// shortest-edge resize of an extreme aspect ratio (1x6000 becomes 336 x 2,016,000) is over the engine's
-    /// <c>MaxIntermediatePixels</c> and refused as too large before anything is allocated. LLaVA-NeXT's anyres grid
-    /// has no such buffer and answers these files.
-    /// </summary>
-    public (int Status, string? Code) ExpectedAnswerOn(string variant) =>
-        variant == ModelVariant.Llava15 && Class == "extreme-aspect" && Expect == "accepted" ? (413, "image_too_large") : ExpectedAnswer;
 }
