@@ -23,6 +23,9 @@ public sealed class MemoryBudgetTests
 
     private static readonly RequestShape s_oneImage = new(PromptTokens: 2000, MaxNewTokens: 256, Tiles: 5, ImageTokens: 1800, EncodedBytes: 300_000, LargestImagePixels: 1_000_000, LargestIntermediatePixels: 1_000_000);
 
+    /// <summary>Whole MiB, rounded up, as the refusal messages print them.</summary>
+    private static long MibRoundedUp(long bytes) => (long)Math.Ceiling(bytes / (1024.0 * 1024.0));
+
     private static RequestMemoryEstimate Estimate(RequestShape shape, string attention = AttentionKind.Plain) =>
         new RequestMemoryEstimator(s_profile with { DecoderAttention = attention }).Estimate(shape);
 
@@ -123,6 +126,8 @@ public sealed class MemoryBudgetTests
         Assert.InRange(e.Maximum, 1, 200_000_000 - 1);
         budget.Admit(shape with { LargestImagePixels = e.Maximum, LargestIntermediatePixels = Math.Min(e.Maximum, 40_000_000) });
         Assert.Throws<RequestOverBudgetException>(() => budget.Admit(shape with { LargestImagePixels = e.Maximum + 1, LargestIntermediatePixels = Math.Min(e.Maximum + 1, 40_000_000) }));
+        Assert.Contains($"An image of 200000000 pixels needs about {MibRoundedUp(Estimate(shape).Total)} MiB", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"budget of {MibRoundedUp(budget.BudgetBytes)} MiB allows images of up to {e.Maximum} pixels", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,6 +141,26 @@ public sealed class MemoryBudgetTests
         Assert.Equal(RequestLimit.MemoryBytes, e.Limit);
         Assert.Equal(64L << 20, e.Maximum);
         Assert.Equal(Estimate(shape).Total, e.Value);
+        Assert.Contains($"needs about {MibRoundedUp(e.Value)} MiB (20 image tiles, 8001 prompt tokens, up to 256 new tokens)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("memory budget is 64 MiB.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_request_that_fits_only_with_fewer_tokens_than_its_images_take_is_over_the_budget_as_a_whole()
+    {
+        // The budget holds the prompt at exactly its 1800 image tokens, but a prompt needs at least one more token.
+        MemoryBudget budget = new(new RequestMemoryEstimator(s_profile), Estimate(s_oneImage with { PromptTokens = 1800 }).Total);
+
+        RequestOverBudgetException e = Assert.Throws<RequestOverBudgetException>(() => budget.Admit(s_oneImage));
+
+        Assert.Equal(RequestLimit.MemoryBytes, e.Limit);
+        Assert.Equal(Estimate(s_oneImage).Total, e.Value);
+    }
+
+    [Fact]
+    public void A_budget_needs_an_estimator()
+    {
+        Assert.Throws<ArgumentNullException>(() => new MemoryBudget(null!, 1L << 30));
     }
 
     [Fact]
