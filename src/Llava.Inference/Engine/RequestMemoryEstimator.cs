@@ -16,7 +16,10 @@ public sealed class RequestMemoryEstimator
     /// <summary>Decoding one pixel: the decoder's own buffers (up to 8 bytes for 16-bit PNG), the Rgb24 image and our RGB copy.</summary>
     public const int DecodeBytesPerPixel = 16;
 
-    /// <summary>An intermediate pixel: the resize output and the horizontal pass's rows.</summary>
+    /// <summary>
+    /// An intermediate pixel, 3 bytes in each of two buffers: the largest one (pad canvas, crop window or the rows a
+    /// resize keeps between its passes) and the next step's output, which is never larger.
+    /// </summary>
     public const int IntermediateBytesPerPixel = 6;
 
     /// <summary>T x T tensors alive at once in one layer of MatMul/Softmax attention: scores, masked scores, probabilities.</summary>

@@ -10,7 +10,7 @@ namespace Llava.Inference.Engine;
 /// <param name="ImageTokens">Image tokens over all images.</param>
 /// <param name="EncodedBytes">Encoded image bytes over all images.</param>
 /// <param name="LargestImagePixels">Decoded pixels of the largest image (images are decoded one at a time).</param>
-/// <param name="LargestIntermediatePixels">Largest preprocessing buffer (pad canvas, resize output) of any image, in pixels.</param>
+/// <param name="LargestIntermediatePixels">Largest preprocessing buffer (pad canvas, crop window, a resize's rows between its passes) of any image, in pixels.</param>
 public readonly record struct RequestShape(
     int PromptTokens,
     int MaxNewTokens,
