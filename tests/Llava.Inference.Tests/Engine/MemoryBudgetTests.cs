@@ -77,6 +77,37 @@ public sealed class MemoryBudgetTests
     }
 
     [Fact]
+    public void Every_term_is_its_documented_product_of_the_request_and_model_sizes()
+    {
+        RequestMemoryEstimator estimator = new(s_profile);
+        RequestMemoryEstimate plain = estimator.Estimate(s_oneImage);
+        RequestMemoryEstimate fused = new RequestMemoryEstimator(s_profile with { DecoderAttention = AttentionKind.GroupQuery }).Estimate(s_oneImage);
+
+        // docs/performance.md, "The estimate": T = 2000, N = 256, D = 4096, H = 32, d = 128, V = 32064, b = 2.
+        Assert.Same(s_profile, estimator.Profile);
+        Assert.Equal(16L << 20, plain.Fixed);
+        Assert.Equal(3L * 2000 * 4096 * 2, plain.Embeddings);
+        Assert.Equal(15L * 2000 * 4096 * 2, plain.PrefillActivations);
+        Assert.Equal(2L * 32064 * 4, plain.Logits);
+        Assert.Equal((3L * 32 * 2000 * 2000 * 4) + (2L * 2000 * 2000) + (2L * 2000 * 32 * 128 * 2), plain.AttentionWorkspace);
+        Assert.Equal((32L * 2000 * 2256 * 4) + (2000L * 32 * 128 * 2 * 4), fused.AttentionWorkspace);
+        Assert.Equal(plain with { AttentionWorkspace = fused.AttentionWorkspace }, fused);
+    }
+
+    [Fact]
+    public void Negative_sizes_count_as_nothing()
+    {
+        RequestMemoryEstimate nothing = Estimate(new RequestShape(0, 0, 0, 0, 0, 0, 0));
+        RequestMemoryEstimate negative = Estimate(new RequestShape(-5, -7, -1, -9, -100, -1000, -1000));
+
+        Assert.Equal(nothing, negative);
+        Assert.Equal(0, nothing.ImageDecoding);
+        Assert.Equal(0, nothing.PixelTensors);
+        Assert.Equal(0, nothing.KeyValueCache);
+        Assert.Equal(0, nothing.Embeddings);
+    }
+
+    [Fact]
     public void The_peak_is_the_larger_of_decoding_and_generating_on_top_of_what_lives_through_both()
     {
         RequestMemoryEstimate e = Estimate(s_oneImage);
@@ -158,9 +189,10 @@ public sealed class MemoryBudgetTests
     }
 
     [Fact]
-    public void A_budget_needs_an_estimator()
+    public void A_budget_needs_an_estimator_and_an_estimator_a_profile()
     {
         Assert.Throws<ArgumentNullException>(() => new MemoryBudget(null!, 1L << 30));
+        Assert.Throws<ArgumentNullException>(() => new RequestMemoryEstimator(null!));
     }
 
     [Fact]
