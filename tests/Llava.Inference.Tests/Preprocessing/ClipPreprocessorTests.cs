@@ -216,7 +216,35 @@ public sealed class ClipPreprocessorTests
         Llava.Inference.Images.ImageRejectedException e = Assert.Throws<Llava.Inference.Images.ImageRejectedException>(() => clip.Cost(1, 3000));
 
         Assert.Equal(Llava.Inference.Images.ImageRejectionReason.TooLarge, e.Reason);
-        Assert.Contains("3000000000 px long", e.Message, StringComparison.Ordinal);
+        Assert.Contains("3000000000 px long, more than can be indexed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_crop_larger_than_the_shortest_edge_costs_the_crop_or_the_rows_its_visible_part_reads()
+    {
+        ClipPreprocessor wide = new(TestSettings.Clip with { CropSize = 400 });
+
+        // 500 x 375 resizes to 448 x 336; the 400 x 400 crop overhangs it by 32 rows above and below (zeros).
+        Assert.Equal(400L * 400, wide.Cost(500, 375).LargestIntermediatePixels);
+        // 1000 x 750 resizes to the same 448 x 336, but the crop's 400 visible columns read all 750 source rows.
+        Assert.Equal(400L * 750, wide.Cost(1000, 750).LargestIntermediatePixels);
+        // Upright, the crop overhangs by 32 columns each side and its 400 rows reach source rows 50 to 950.
+        Assert.Equal(336L * 900, wide.Cost(750, 1000).LargestIntermediatePixels);
+    }
+
+    [Fact]
+    public void Settings_sizes_and_images_it_cannot_use_are_refused()
+    {
+        Assert.Throws<ArgumentNullException>(() => new ClipPreprocessor(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClipPreprocessor(TestSettings.Clip with { ShortestEdge = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClipPreprocessor(TestSettings.Clip with { CropSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClipPreprocessor(TestSettings.Clip with { FeaturesPerTile = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => s_clip.Cost(0, 10));
+        Assert.Throws<ArgumentOutOfRangeException>(() => s_clip.Cost(10, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ClipPreprocessor.ResizedSize(0, 10, 336));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ClipPreprocessor.ResizedSize(10, 0, 336));
+        Assert.Throws<ArgumentNullException>(() => s_clip.Preprocess((Image<Rgb24>)null!));
+        Assert.Throws<ArgumentNullException>(() => s_clip.Preprocess((Llava.Inference.Images.DecodedImage)null!));
     }
 
     [Fact]
