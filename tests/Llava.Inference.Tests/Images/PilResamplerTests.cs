@@ -155,5 +155,14 @@ public sealed class PilResamplerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.ResizeBicubicWindow(source, 4, 4, 8, 8, -1, 0, new byte[4 * 4 * 3], 4, 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.ResizeBicubicWindow(source, 4, 4, 8, 8, 0, 0, new byte[3], 0, 1));
         Assert.Throws<ArgumentException>(() => PilResampler.ResizeBicubicWindow(source, 4, 4, 8, 8, 4, 4, new byte[(4 * 4 * 3) - 1], 4, 4));
+        Assert.Throws<ArgumentException>(() => PilResampler.ResizeBicubicWindow(source, 5, 4, 8, 8, 0, 0, new byte[4 * 4 * 3], 4, 4));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.WindowBufferPixels(0, 4, 8, 8, 0, 4, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.WindowBufferPixels(4, 0, 8, 8, 0, 4, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.WindowBufferPixels(4, 4, 8, 8, -1, 4, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.WindowBufferPixels(4, 4, 8, 8, 5, 4, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.WindowBufferPixels(4, 4, 8, 8, 0, 0, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PilResampler.WindowBufferPixels(4, 4, 8, 8, 0, 4, 0));
+        Assert.Equal(4L * 4, PilResampler.WindowBufferPixels(4, 4, 8, 8, 4, 4, 4));
     }
 }
