@@ -96,4 +96,42 @@ public sealed class AnyResGeometryTests
         Assert.Equal((672, 504), (geometry.ResizedWidth, geometry.ResizedHeight));
         Assert.Equal((0, 84), (geometry.PadLeft, geometry.PadTop));
     }
+
+    [Fact]
+    public void A_two_by_two_grid_indexes_each_patch_in_its_own_tile()
+    {
+        AnyResGeometry geometry = AnyResGeometry.Create(672, 672, s_pinpoints, 336, 14);
+        List<long> index = [];
+
+        geometry.AppendFeatureIndex(index, 0, -1);
+
+        // After the 576 base rows (tile 0), grid row r holds 48 patches and a newline: 49 entries a row; tiles 1 to 4.
+        Assert.Equal(1L * 576, index[576]);
+        Assert.Equal(2L * 576, index[576 + 24]);
+        Assert.Equal(3L * 576, index[576 + (24 * 49)]);
+        Assert.Equal(4L * 576, index[576 + (24 * 49) + 24]);
+        Assert.Equal(-1L, index[576 + 48]);
+    }
+
+    [Fact]
+    public void When_no_candidate_keeps_any_pixel_the_least_waste_wins_even_if_it_comes_second()
+    {
+        // A 16384 x 1 strip scaled into any candidate keeps zero rows: every candidate is worth 0.
+        Assert.Equal((336, 672), AnyResGeometry.SelectBestResolution(16384, 1, [(672, 672), (336, 672)]));
+    }
+
+    [Fact]
+    public void Sizes_candidates_and_pinpoints_it_cannot_use_are_refused()
+    {
+        ArgumentOutOfRangeException zero = Assert.Throws<ArgumentOutOfRangeException>(() => AnyResGeometry.Create(0, 10, s_pinpoints, 336, 14));
+        Assert.Contains("must be positive; got 0x10", zero.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => AnyResGeometry.Create(10, 0, s_pinpoints, 336, 14));
+        Assert.Throws<ArgumentNullException>(() => AnyResGeometry.SelectBestResolution(10, 10, null!));
+        ArgumentException none = Assert.Throws<ArgumentException>(() => AnyResGeometry.SelectBestResolution(10, 10, []));
+        Assert.Contains("At least one candidate", none.Message, StringComparison.Ordinal);
+        ArgumentException uneven = Assert.Throws<ArgumentException>(() => AnyResGeometry.Create(10, 10, [(336, 700)], 336, 14));
+        Assert.Contains("336x700 is not a multiple of the 336 px tile", uneven.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => AnyResGeometry.Create(10, 10, [(700, 336)], 336, 14));
+        Assert.Throws<ArgumentNullException>(() => AnyResGeometry.Create(672, 672, s_pinpoints, 336, 14).AppendFeatureIndex(null!, 0, -1));
+    }
 }

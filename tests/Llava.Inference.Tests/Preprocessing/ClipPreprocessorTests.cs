@@ -86,6 +86,22 @@ public sealed class ClipPreprocessorTests
     }
 
     [Fact]
+    public void Pad_to_square_centres_a_tall_image_between_two_mean_colour_bands()
+    {
+        ClipPreprocessor padding = new(TestSettings.Clip, new ImagePreprocessingOptions { PadToSquare = true });
+        using Image<Rgb24> image = SyntheticImages.Uniform(200, 400, new Rgb24(10, 20, 30));
+
+        PreprocessedImage padded = padding.Preprocess(image);
+
+        // The 400 x 400 square holds the image in columns 100..299, i.e. columns 84..251 after scaling to 336.
+        Rgb24 pad = padding.PadColour;
+        Assert.Equal(TileReader.Expected(pad.R, pad.G, pad.B), TileReader.At(padded, 0, 70, 168));
+        Assert.Equal(TileReader.Expected(10, 20, 30), TileReader.At(padded, 0, 168, 168));
+        Assert.Equal(TileReader.Expected(10, 20, 30), TileReader.At(padded, 0, 100, 0));
+        Assert.Equal(TileReader.Expected(pad.R, pad.G, pad.B), TileReader.At(padded, 0, 300, 330));
+    }
+
+    [Fact]
     public void One_tile_of_576_sequential_feature_rows()
     {
         using Image<Rgb24> image = SyntheticImages.Lcg(64, 48);
