@@ -11,10 +11,38 @@ public sealed record LlavaEngineOptions
     /// <summary><c>cpu</c> or <c>cuda</c> (the CUDA build of the app).</summary>
     public string ExecutionProvider { get; init; } = "cpu";
 
-    /// <summary>Generations running at once on the model (1 per GPU is usual: a second one halves both).</summary>
+    /// <summary>
+    /// Generators running at once on the model, each answering a batch of up to <see cref="EffectiveMaxBatchSize"/>
+    /// requests. 1 is right on a GPU (GenAI runs all sessions on one CUDA stream, so a second generator only takes
+    /// turns) and on CPU (a second one splits the same cores); batching is how a replica serves more at once.
+    /// </summary>
     public int MaxConcurrentGenerations { get; init; } = 1;
 
-    /// <summary>Requests that may wait for a slot before new ones are refused as busy.</summary>
+    /// <summary>Default <see cref="MaxBatchSize"/> on CPU (docs/performance.md, "Batching").</summary>
+    public const int DefaultCpuMaxBatchSize = 8;
+
+    /// <summary>Default <see cref="MaxBatchSize"/> on CUDA (docs/performance.md, "Batching").</summary>
+    public const int DefaultCudaMaxBatchSize = 8;
+
+    /// <summary>Largest batch allowed: more rows than this in one generator is never useful here.</summary>
+    public const int MaxAllowedBatchSize = 64;
+
+    /// <summary>
+    /// Most requests answered together by one generator (GenAI static batching: one pass over the weights per step
+    /// for all of them). Null picks the provider's default; 1 turns batching off.
+    /// </summary>
+    public int? MaxBatchSize { get; init; }
+
+    /// <summary>The batch size in force: <see cref="MaxBatchSize"/> or the provider's default.</summary>
+    public int EffectiveMaxBatchSize => MaxBatchSize ?? (ExecutionProvider == "cuda" ? DefaultCudaMaxBatchSize : DefaultCpuMaxBatchSize);
+
+    /// <summary>
+    /// How long a prepared request waits for others to share its batch (longer while admitted requests are still
+    /// decoding their images; never when the batch is full or batching is off).
+    /// </summary>
+    public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Requests that may wait for a slot (beyond the rows of the running batches) before new ones are refused as busy.</summary>
     public int MaxQueuedRequests { get; init; } = 8;
 
     /// <summary>How long a request may wait for a slot before it is refused as busy.</summary>
@@ -96,6 +124,16 @@ public sealed record LlavaEngineOptions
         if (MaxConcurrentGenerations < 1)
         {
             errors.Add("MaxConcurrentGenerations must be at least 1.");
+        }
+
+        if (MaxBatchSize is < 1 or > MaxAllowedBatchSize)
+        {
+            errors.Add($"MaxBatchSize must be between 1 and {MaxAllowedBatchSize}; got {MaxBatchSize}.");
+        }
+
+        if (BatchWindow < TimeSpan.Zero || BatchWindow > TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"BatchWindow must be between 0 and 1 s; got {BatchWindow.TotalMilliseconds} ms.");
         }
 
         if (IntraOpThreads < 0)

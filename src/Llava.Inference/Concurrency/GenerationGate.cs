@@ -144,6 +144,25 @@ internal sealed class GenerationGate : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reserves bytes without a slot, now or never: a batch whose padded rows cost more than their own leases
+    /// tops them up here, and a row that would need more than the budget has free stays out of the batch.
+    /// </summary>
+    public Lease? TryReserveBytes(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        lock (_lock)
+        {
+            if (bytes > _capacityBytes - _reservedBytes)
+            {
+                return null;
+            }
+
+            _reservedBytes += bytes;
+            return new Lease(this, bytes, slot: false);
+        }
+    }
+
     public void Dispose()
     {
         lock (_lock)
@@ -163,14 +182,18 @@ internal sealed class GenerationGate : IDisposable
     {
         _inFlight++;
         _reservedBytes += bytes;
-        return new Lease(this, bytes);
+        return new Lease(this, bytes, slot: true);
     }
 
-    private void Release(long bytes)
+    private void Release(long bytes, bool slot)
     {
         lock (_lock)
         {
-            _inFlight--;
+            if (slot)
+            {
+                _inFlight--;
+            }
+
             _reservedBytes -= bytes;
             AdmitWaiters();
         }
@@ -197,15 +220,17 @@ internal sealed class GenerationGate : IDisposable
         public TaskCompletionSource<Lease> Admitted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>A held slot and its bytes; disposing it frees both exactly once.</summary>
+    /// <summary>A held slot (or, for a batch's top-up, none) and its bytes; disposing it frees both exactly once.</summary>
     internal sealed class Lease : IDisposable
     {
         private readonly GenerationGate _gate;
+        private readonly bool _slot;
         private int _released;
 
-        internal Lease(GenerationGate gate, long bytes)
+        internal Lease(GenerationGate gate, long bytes, bool slot)
         {
             _gate = gate;
+            _slot = slot;
             Bytes = bytes;
         }
 
@@ -215,7 +240,7 @@ internal sealed class GenerationGate : IDisposable
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                _gate.Release(Bytes);
+                _gate.Release(Bytes, _slot);
             }
         }
     }

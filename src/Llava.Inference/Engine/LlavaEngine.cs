@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using Llava.Inference.Batching;
 using Llava.Inference.Concurrency;
 using Llava.Inference.Errors;
 using Llava.Inference.Generation;
@@ -25,11 +25,11 @@ public sealed partial class LlavaEngine : IDisposable
     private readonly Model _model;
     private readonly Tokenizer _tokenizer;
     private readonly GenerationGate _gate;
+    private readonly GenerationBatcher _batcher;
     private readonly MemoryBudget _budget;
     private readonly PromptTemplate _template;
     private readonly ImagePreparation _images;
     private readonly HashSet<int> _eosTokenIds;
-    private readonly ILogger _logger;
     private readonly bool _addBos;
     private int _disposed;
 
@@ -39,13 +39,18 @@ public sealed partial class LlavaEngine : IDisposable
         Options = options;
         _model = model;
         _tokenizer = tokenizer;
-        _logger = logger;
         _addBos = folder.AddBosToken;
         _template = PromptTemplate.For(folder.Manifest.PromptTemplate);
         _images = new ImagePreparation(folder.Manifest, options);
         _eosTokenIds = [.. folder.Manifest.EosTokenIds];
         _budget = new MemoryBudget(new RequestMemoryEstimator(ModelMemoryProfile.Read(folder.Path, folder.Manifest)), options.EffectiveMemoryBudgetBytes);
-        _gate = new GenerationGate(options.MaxConcurrentGenerations, options.MaxQueuedRequests, options.MaxQueueWait, _budget.BudgetBytes);
+        int batch = options.EffectiveMaxBatchSize;
+
+        // Slots count rows: every running generator's batch, admitted (decoding its images, waiting for its batch or
+        // generating) before the queue starts.
+        _gate = new GenerationGate(options.MaxConcurrentGenerations * batch, options.MaxQueuedRequests, options.MaxQueueWait, _budget.BudgetBytes);
+        BatchGeneration generation = new(model, folder, _eosTokenIds, logger);
+        _batcher = new GenerationBatcher(options.MaxConcurrentGenerations, batch, options.BatchWindow, folder.Manifest.ContextLength, EstimateBatch, _gate, generation.Run);
     }
 
     public ModelFolder Folder { get; }
@@ -54,8 +59,11 @@ public sealed partial class LlavaEngine : IDisposable
 
     public LlavaEngineOptions Options { get; }
 
-    /// <summary>Requests admitted now (decoding their images or generating).</summary>
+    /// <summary>Requests admitted now (decoding their images, waiting for their batch or generating).</summary>
     public int InFlight => _gate.InFlight;
+
+    /// <summary>Batches running and waiting now, and the batches run since loading.</summary>
+    public BatchingStatus Batching => _batcher.Status();
 
     /// <summary>Estimated bytes reserved by the requests admitted now; at most <see cref="MemoryBudget"/>'s budget.</summary>
     public long ReservedBytes => _gate.ReservedBytes;
@@ -130,6 +138,7 @@ public sealed partial class LlavaEngine : IDisposable
         GenerationGate.Lease lease = await _gate.EnterAsync(bytes, cancellationToken);
         TimeSpan queueWait = queueClock.Elapsed;
         PreparedPrompt prompt;
+        _batcher.BeginPreparing();
         try
         {
             prompt = await MaterializeAsync(plan, cancellationToken);
@@ -141,31 +150,18 @@ public sealed partial class LlavaEngine : IDisposable
             lease.Dispose();
             throw;
         }
+        finally
+        {
+            _batcher.EndPreparing();
+        }
 
         using CancellationTokenSource stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // Bounded: the generator runs at most a token ahead of the reader, so a slow client applies
-        // backpressure and cancellation is seen within a token.
-        Channel<GenerationUpdate> channel = Channel.CreateBounded<GenerationUpdate>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        Task producer = Task.Run(
-            () =>
-            {
-                try
-                {
-                    Generate(prompt, options, queueWait, channel.Writer, stop.Token);
-                    channel.Writer.TryComplete();
-                }
-                catch (Exception ex)
-                {
-                    channel.Writer.TryComplete(ex);
-                }
-                finally
-                {
-                    lease.Dispose();
-                    MemoryReturn.AfterRequest(lease.Bytes);
-                }
-            },
-            CancellationToken.None);
 
+        // Unbounded: a batch never waits for one slow reader (its rows would stall with it); a row holds at most its
+        // max_tokens updates.
+        Channel<GenerationUpdate> channel = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        BatchRow row = new(prompt, options, lease, queueWait, channel.Writer, stop.Token);
+        _batcher.Submit(row);
         try
         {
             await foreach (GenerationUpdate update in channel.Reader.ReadAllAsync(cancellationToken))
@@ -176,9 +172,9 @@ public sealed partial class LlavaEngine : IDisposable
         }
         finally
         {
-            // The caller stopped reading (or was cancelled): stop generating at the next token.
+            // The caller stopped reading (or was cancelled): its row stops at the next step of its batch.
             await stop.CancelAsync();
-            await producer;
+            await row.Finished;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -278,6 +274,20 @@ public sealed partial class LlavaEngine : IDisposable
         }
     }
 
+    /// <summary>A batch's estimated peak: every row padded to the longest prompt and answer, all tiles in one vision run.</summary>
+    private RequestMemoryEstimate EstimateBatch(IReadOnlyList<BatchRow> rows)
+    {
+        RequestShape padded = new(
+            rows.Max(r => r.Prompt.TokenIds.Length),
+            rows.Max(r => r.Options.MaxNewTokens),
+            rows.Sum(r => r.Prompt.TileCount),
+            rows.Sum(r => r.Prompt.ImageTokenCount),
+            0,
+            0,
+            0);
+        return _budget.Estimator.EstimateBatch(padded, rows.Count);
+    }
+
     /// <summary>Decodes token ids to text as transformers' decode(ids, skip_special_tokens=True) does.</summary>
     public string Decode(ReadOnlySpan<int> ids) => AnswerTextDecoder.DecodeAll(Folder.AnswerDecoding, ids);
 
@@ -288,6 +298,8 @@ public sealed partial class LlavaEngine : IDisposable
             return;
         }
 
+        // Running batches stop at their next step and their rows are answered before the model goes.
+        _batcher.Dispose();
         _tokenizer.Dispose();
         _model.Dispose();
         _gate.Dispose();
@@ -332,184 +344,11 @@ public sealed partial class LlavaEngine : IDisposable
         }
     }
 
-    /// <summary>Runs one request on a fresh generator, writing deltas to the channel. Blocking: runs on the thread pool.</summary>
-    private void Generate(PreparedPrompt prompt, GenerationOptions options, TimeSpan queueWait, ChannelWriter<GenerationUpdate> output, CancellationToken cancellationToken)
-    {
-        List<GCHandle> pins = [];
-        List<Tensor> tensors = [];
-        try
-        {
-            using GeneratorParams parameters = new(_model);
-            parameters.SetSearchOption("max_length", prompt.TokenIds.Length + options.MaxNewTokens);
-            if (options.IsSampling)
-            {
-                parameters.SetSearchOption("do_sample", true);
-                parameters.SetSearchOption("temperature", options.Temperature!.Value);
-                parameters.SetSearchOption("top_p", options.TopP ?? 1.0);
-                parameters.SetSearchOption("top_k", options.TopK ?? 0);
-                if (options.Seed is ulong seed)
-                {
-                    parameters.SetSearchOption("random_seed", seed % int.MaxValue);
-                }
-            }
-            else
-            {
-                parameters.SetSearchOption("do_sample", false);
-            }
-
-            if (options.RepetitionPenalty is float penalty)
-            {
-                parameters.SetSearchOption("repetition_penalty", penalty);
-            }
-
-            if (options.Constraint is { } constraint)
-            {
-                parameters.SetGuidance(constraint.Kind, constraint.Definition, true);
-            }
-
-            using Generator generator = CreateGenerator(parameters, options.Constraint);
-            if (prompt.FeatureIndex.Length > 0)
-            {
-                ElementType pixelType = prompt.PixelValues is Half[] ? ElementType.float16 : ElementType.float32;
-                SetInput(generator, "pixel_values", prompt.PixelValues, [prompt.TileCount, 3, Manifest.Vision.ImageSize, Manifest.Vision.ImageSize], pixelType, pins, tensors);
-                SetInput(generator, "image_feature_index", prompt.FeatureIndex, [prompt.FeatureIndex.Length], ElementType.int64, pins, tensors);
-                SetInput(generator, "num_image_tokens", new long[] { prompt.FeatureIndex.Length }, [1], ElementType.int64, pins, tensors);
-            }
-
-            AnswerTextDecoder stream = new(Folder.AnswerDecoding);
-            StopSequenceMatcher stops = new(options.StopSequences);
-            List<int> generated = [];
-            System.Text.StringBuilder text = new();
-            Stopwatch clock = Stopwatch.StartNew();
-            TimeSpan firstToken = TimeSpan.Zero;
-            FinishReason reason = FinishReason.Length;
-
-            generator.AppendTokens(prompt.TokenIds);
-            int seen = prompt.TokenIds.Length;
-            bool finished = false;
-            while (!finished && !generator.IsDone())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                generator.GenerateNextToken();
-
-                // Usually one new token per step; guidance may fast-forward several, and a final step may add none.
-                int[] fresh = generator.GetSequence(0)[seen..].ToArray();
-                seen += fresh.Length;
-                foreach (int token in fresh)
-                {
-                    generated.Add(token);
-                    if (generated.Count == 1)
-                    {
-                        firstToken = clock.Elapsed;
-                    }
-
-                    if (_eosTokenIds.Contains(token))
-                    {
-                        reason = FinishReason.EndOfTurn;
-                        finished = true;
-                        break;
-                    }
-
-                    (string emit, bool stopped) = stops.Push(stream.Decode(token));
-                    if (emit.Length > 0)
-                    {
-                        text.Append(emit);
-                        Emit(output, new GenerationUpdate(emit, token, null), cancellationToken);
-                    }
-
-                    if (stopped)
-                    {
-                        reason = FinishReason.StopSequence;
-                        finished = true;
-                        break;
-                    }
-
-                    if (generated.Count >= options.MaxNewTokens)
-                    {
-                        finished = true;
-                        break;
-                    }
-                }
-            }
-
-            if (reason == FinishReason.Length && generated.Count < options.MaxNewTokens)
-            {
-                // GenAI ended the sequence itself before the budget ran out: a constraint's grammar completed.
-                reason = FinishReason.EndOfTurn;
-            }
-
-            if (reason != FinishReason.StopSequence)
-            {
-                string rest = stops.Flush(stream.Flush());
-                if (rest.Length > 0)
-                {
-                    text.Append(rest);
-                    Emit(output, new GenerationUpdate(rest, null, null), cancellationToken);
-                }
-            }
-
-            TimeSpan total = clock.Elapsed;
-            GenerationUsage usage = new(prompt.TokenIds.Length, prompt.ImageTokenCount, generated.Count);
-            GenerationTimings timings = new(prompt.PreprocessTime, queueWait, firstToken, total - firstToken, generated.Count);
-            Log.Generated(_logger, usage.PromptTokens, usage.ImageTokens, usage.CompletionTokens, reason, timings.TimeToFirstToken.TotalMilliseconds, timings.DecodeTokensPerSecond);
-            Emit(output, new GenerationUpdate("", null, new GenerationResult(text.ToString(), reason, usage, timings, generated)), cancellationToken);
-        }
-        finally
-        {
-            foreach (Tensor tensor in tensors)
-            {
-                tensor.Dispose();
-            }
-
-            foreach (GCHandle pin in pins)
-            {
-                pin.Free();
-            }
-        }
-    }
-
-    /// <summary>
-    /// The generator; GenAI compiles a constraint's grammar here, so a schema or pattern llguidance refuses (one our
-    /// own checks cannot see, such as a regex feature it lacks) is the caller's invalid parameter, not a crash.
-    /// </summary>
-    private Generator CreateGenerator(GeneratorParams parameters, OutputConstraint? constraint)
-    {
-        try
-        {
-            return new Generator(_model, parameters);
-        }
-        catch (OnnxRuntimeGenAIException e) when (constraint is not null)
-        {
-            throw new InvalidParameterException(GenerationParameterNames.ResponseFormat, $"response_format: the {constraint.Kind} constraint cannot be compiled: {e.Message}", e);
-        }
-    }
-
-    /// <summary>Hands an update to the reader, waiting while it is still busy with the previous one.</summary>
-    private static void Emit(ChannelWriter<GenerationUpdate> output, GenerationUpdate update, CancellationToken cancellationToken)
-    {
-        if (!output.TryWrite(update))
-        {
-            output.WriteAsync(update, cancellationToken).AsTask().GetAwaiter().GetResult();
-        }
-    }
-
-    private static void SetInput(Generator generator, string name, Array data, long[] shape, ElementType type, List<GCHandle> pins, List<Tensor> tensors)
-    {
-        // GenAI wraps the memory without copying: it stays pinned until the generator is gone.
-        GCHandle pin = GCHandle.Alloc(data, GCHandleType.Pinned);
-        pins.Add(pin);
-        Tensor tensor = new(pin.AddrOfPinnedObject(), shape, type);
-        tensors.Add(tensor);
-        generator.SetModelInput(name, tensor);
-    }
-
     // Event ids 300-399: each class logging in this app has its own block (LogEventIdTests lists them).
     private static partial class Log
     {
         [LoggerMessage(301, LogLevel.Information, "Loaded {Variant} ({Precision}) on {Provider} from {Path} in {Seconds:F1} s")]
         public static partial void ModelLoaded(ILogger logger, string variant, string precision, string provider, string path, double seconds);
 
-        [LoggerMessage(302, LogLevel.Information, "Generated {CompletionTokens} tokens for a {PromptTokens}-token prompt ({ImageTokens} image tokens), finish {FinishReason}, first token {TimeToFirstTokenMs:F0} ms, {TokensPerSecond:F1} tokens/s")]
-        public static partial void Generated(ILogger logger, int promptTokens, int imageTokens, int completionTokens, FinishReason finishReason, double timeToFirstTokenMs, double tokensPerSecond);
     }
 }

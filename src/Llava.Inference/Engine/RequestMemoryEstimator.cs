@@ -84,4 +84,24 @@ public sealed class RequestMemoryEstimator
             Logits = logits,
         };
     }
+
+    /// <summary>
+    /// A batch of <paramref name="rows"/> rows padded to one shape: <paramref name="paddedRow"/> gives the longest
+    /// prompt and answer and the tiles and image tokens of all rows together (one vision run). Everything a decoder
+    /// holds per sequence (embeddings, KV cache, attention workspace, activations, logits) is counted once per row;
+    /// nothing is decoded any more (the rows' images were prepared before they joined).
+    /// </summary>
+    public RequestMemoryEstimate EstimateBatch(RequestShape paddedRow, int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
+        RequestMemoryEstimate one = Estimate(paddedRow with { EncodedBytes = 0, LargestImagePixels = 0, LargestIntermediatePixels = 0 });
+        return one with
+        {
+            Embeddings = one.Embeddings * rows,
+            KeyValueCache = one.KeyValueCache * rows,
+            AttentionWorkspace = one.AttentionWorkspace * rows,
+            PrefillActivations = one.PrefillActivations * rows,
+            Logits = one.Logits * rows,
+        };
+    }
 }

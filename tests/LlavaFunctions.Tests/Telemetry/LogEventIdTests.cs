@@ -21,6 +21,7 @@ public sealed class LogEventIdTests
         ["LlavaFunctions.Captioning.CaptionService+Log"] = 500,
         ["LlavaFunctions.Jobs.JobService+Log"] = 600,
         ["LlavaFunctions.Http.ApiKeyMiddleware+Log"] = 700,
+        ["Llava.Inference.Batching.BatchGeneration+Log"] = 800,
     };
 
     [Fact]
