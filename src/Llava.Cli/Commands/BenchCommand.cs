@@ -4,6 +4,7 @@ using Llava.Benchmarking;
 using Llava.Cli.Bench;
 using Llava.Cli.Demo;
 using Llava.Cli.Running;
+using Llava.Inference;
 using Llava.Inference.Loading;
 using Llava.ModelBuilder.Graphs;
 using Llava.TinyCheckpoints;
@@ -34,6 +35,16 @@ internal static class BenchCommand
         Option<int> runs = new("--runs") { Description = "Measured runs per model (medians are reported), after one warm-up.", DefaultValueFactory = _ => 3 };
         Option<bool> tinyOnly = new("--tiny-only") { Description = "Only the tiny random models (seconds instead of minutes)." };
         Option<bool> skipConvert = new("--skip-convert") { Description = "Skip the conversion benchmark." };
+        Option<bool> concurrency = new("--concurrency") { Description = "Instead: throughput of `llava serve` with 1, 2, 4 and 8 OpenAI chat completions in flight (mid-size LLaVA-1.5 fp32 unless --model is given)." };
+        Option<int> requests = new("--requests") { Description = "With --concurrency: requests sent at each level.", DefaultValueFactory = _ => 8 };
+        Option<int?> maxBatch = new("--max-batch") { Description = "With --concurrency: the server's batch size (its default when not given)." };
+        requests.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 256)
+            {
+                r.AddError("--requests must be between 1 and 256.");
+            }
+        });
         tokens.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 2 or > 4096)
@@ -50,12 +61,17 @@ internal static class BenchCommand
         });
         Command command = new("bench", "Measure preprocessing, time to first token, tokens/s, memory and the engine's overhead over raw ONNX Runtime; and conversion per precision.")
         {
-            models, tokens, runs, tinyOnly, skipConvert,
+            models, tokens, runs, tinyOnly, skipConvert, concurrency, requests, maxBatch,
         };
         CommandRunner.SetAction(command, context, async (parse, cancellationToken) =>
         {
             int n = parse.GetValue(tokens);
             int r = parse.GetValue(runs);
+            if (parse.GetValue(concurrency))
+            {
+                return await RunConcurrencyAsync(context, parse.GetValue(models) ?? [], parse.GetValue(maxBatch), parse.GetValue(requests), n, cancellationToken);
+            }
+
             await context.Out.WriteLineAsync($"llava bench on {MachineInfo.Describe()}");
             await context.Out.WriteLineAsync($"{n} greedy tokens per run, median of {r} runs after a warm-up; engine = LlavaEngine.GenerateAsync, raw = the same three ONNX graphs through InferenceSession with a KV-cache loop.");
             await context.Out.WriteLineAsync();
@@ -95,6 +111,39 @@ internal static class BenchCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static async Task<int> RunConcurrencyAsync(CliContext context, DirectoryInfo[] given, int? maxBatch, int requests, int tokens, CancellationToken cancellationToken)
+    {
+        string path;
+        string label;
+        if (given.Length > 0)
+        {
+            path = given[0].FullName;
+            label = given[0].Name;
+            _ = await OpenAsync(path, cancellationToken);
+        }
+        else
+        {
+            TinyFamily family = TinyFamily.FromName(ModelVariant.Llava15);
+            await context.Error.WriteLineAsync($"bench: mid-size {family.Name} (random weights; built on first use into {RandomModels.Folder(context, family, true)})");
+            path = await RandomModels.ModelAsync(context, family, true, ModelPrecision.Fp32, cancellationToken);
+            label = $"mid-size {family.Name} fp32";
+        }
+
+        LlavaEngineOptions options = new() { ModelPath = path, Verification = ChecksumVerification.SizeOnly, MaxBatchSize = maxBatch, MaxQueuedRequests = 256 };
+        IReadOnlyList<string> errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new CliException(ExitCodes.InvalidInput, string.Join(" ", errors));
+        }
+
+        await context.Out.WriteLineAsync($"llava bench --concurrency on {MachineInfo.Describe()}");
+        await context.Out.WriteLineAsync($"{label}, `llava serve` in this process (batch size {options.EffectiveMaxBatchSize}, window {options.BatchWindow.TotalMilliseconds:F0} ms), {requests} greedy OpenAI chat completions of {tokens} tokens on a 336x336 image, sent with 1, 2, 4 and 8 in flight.");
+        await context.Out.WriteLineAsync();
+        IReadOnlyList<ConcurrencyLevelResult> results = await ConcurrencyBenchmark.RunAsync(context, options, BenchImages.Square336(context), requests, tokens, cancellationToken);
+        await context.Out.WriteLineAsync(ConcurrencyBenchmark.Table(results));
+        return results.All(x => x.Succeeded == x.Requests && x.AnswersEqualToSequential == x.Requests) ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     private static async Task<ModelFolder> OpenAsync(string path, CancellationToken cancellationToken)
