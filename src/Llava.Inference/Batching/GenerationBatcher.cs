@@ -85,7 +85,7 @@ internal sealed class GenerationBatcher : IDisposable
             Interlocked.Read(ref _completedRows));
     }
 
-    /// <summary>An admitted request started decoding its images: a batch about to close may wait for it.</summary>
+    /// <summary>A request is reading its input or decoding its images: a batch about to close may wait for it.</summary>
     public void BeginPreparing()
     {
         lock (_lock)
@@ -94,7 +94,7 @@ internal sealed class GenerationBatcher : IDisposable
         }
     }
 
-    /// <summary>The request is prepared (it is submitted next) or failed.</summary>
+    /// <summary>The request is prepared (it is submitted next), waits for admission, or failed.</summary>
     public void EndPreparing()
     {
         lock (_lock)

@@ -130,9 +130,22 @@ public sealed partial class LlavaEngine : IDisposable
         // Everything before the gate reads headers and text only: nothing is decoded until the request holds its
         // reservation, so open connections cannot decode more images than the budget allows.
         _gate.ThrowIfSaturated();
-        RequestPlan plan = Plan(messages);
-        ThrowIfOverContext(plan.PromptTokens, plan.ImageTokens, options.MaxNewTokens);
-        long bytes = _budget.Admit(plan.Shape(options.MaxNewTokens));
+        RequestPlan plan;
+        long bytes;
+
+        // Reading and tokenizing counts as preparing too: a batch about to close waits for a request that has just
+        // arrived (not for one queued behind full slots, which cannot join it).
+        _batcher.BeginPreparing();
+        try
+        {
+            plan = Plan(messages);
+            ThrowIfOverContext(plan.PromptTokens, plan.ImageTokens, options.MaxNewTokens);
+            bytes = _budget.Admit(plan.Shape(options.MaxNewTokens));
+        }
+        finally
+        {
+            _batcher.EndPreparing();
+        }
 
         Stopwatch queueClock = Stopwatch.StartNew();
         GenerationGate.Lease lease = await _gate.EnterAsync(bytes, cancellationToken);

@@ -83,7 +83,10 @@ public sealed partial class ModelHost : IDisposable
             engine?.Manifest.SourceCheckpoint,
             engine?.Options.ExecutionProvider,
             engine?.InFlight ?? 0,
-            _uptime.Elapsed);
+            _uptime.Elapsed,
+            engine?.Batching,
+            engine?.MemoryBudget.BudgetBytes ?? 0,
+            engine?.ReservedBytes ?? 0);
     }
 
     /// <summary>

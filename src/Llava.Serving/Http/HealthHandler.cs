@@ -55,6 +55,18 @@ public sealed class HealthHandler
             Error = status.Error,
             Model = status.State == ModelState.Ready ? new HealthModel(status.Variant, status.Precision, status.Source, status.ExecutionProvider) : null,
             InFlight = status.InFlight,
+            Capacity = status.Batching is { } batching
+                ? new HealthCapacity(
+                    status.MemoryBudgetBytes,
+                    status.ReservedBytes,
+                    batching.KeyValueCacheBytes,
+                    batching.MaxBatchSize,
+                    batching.RunningBatches,
+                    batching.GeneratingRows,
+                    batching.WaitingRows,
+                    batching.CompletedBatches,
+                    batching.CompletedRows)
+                : null,
             UptimeSeconds = Math.Round(status.Uptime.TotalSeconds, 3),
         };
     }

@@ -27,6 +27,7 @@ public sealed class HealthTests
         Assert.Equal("acquiring model folder", loadingBody.GetProperty("stage").GetString());
         Assert.Equal(JsonValueKind.Null, loadingBody.GetProperty("model").ValueKind);
         Assert.Equal(JsonValueKind.Null, loadingBody.GetProperty("error").ValueKind);
+        Assert.Equal(JsonValueKind.Null, loadingBody.GetProperty("capacity").ValueKind);
 
         release.SetResult();
         await server.EngineAsync();
@@ -43,6 +44,28 @@ public sealed class HealthTests
         Assert.Equal("cpu", model.GetProperty("executionProvider").GetString());
         Assert.Equal(0, body.GetProperty("inFlight").GetInt32());
         Assert.True(body.GetProperty("uptimeSeconds").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Health_reports_the_memory_budget_what_requests_reserve_of_it_and_the_batches_run()
+    {
+        await using ServingServer server = await ServingServer.StartAsync(TinyServing.EngineOptions() with { MemoryBudgetBytes = 512L << 20, MaxBatchSize = 3 });
+        await server.EngineAsync();
+        using HttpResponseMessage asked = await server.Client.PostAsync("/api/ask", Requests.Multipart(TinyServing.Image(), "What is this?", ("maxTokens", "3")));
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+
+        using HttpResponseMessage response = await server.Client.GetAsync("/api/health");
+        JsonElement capacity = (await ReadJsonAsync(response)).GetProperty("capacity");
+
+        Assert.Equal(512L << 20, capacity.GetProperty("memoryBudgetBytes").GetInt64());
+        Assert.Equal(0, capacity.GetProperty("reservedBytes").GetInt64());
+        Assert.Equal(0, capacity.GetProperty("keyValueCacheBytes").GetInt64());
+        Assert.Equal(3, capacity.GetProperty("maxBatchSize").GetInt32());
+        Assert.Equal(0, capacity.GetProperty("runningBatches").GetInt32());
+        Assert.Equal(0, capacity.GetProperty("generatingRequests").GetInt32());
+        Assert.Equal(0, capacity.GetProperty("waitingRequests").GetInt32());
+        Assert.Equal(1, capacity.GetProperty("completedBatches").GetInt64());
+        Assert.Equal(1, capacity.GetProperty("completedRequests").GetInt64());
     }
 
     [Fact]

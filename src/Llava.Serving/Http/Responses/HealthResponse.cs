@@ -15,8 +15,11 @@ public sealed record HealthResponse
     /// <summary>The served model; null until it is loaded.</summary>
     public required HealthModel? Model { get; init; }
 
-    /// <summary>Generations running now.</summary>
+    /// <summary>Requests admitted now (decoding their images, waiting for their batch or generating).</summary>
     public required int InFlight { get; init; }
+
+    /// <summary>Memory budget, reservations and batches of a ready host; null until the model is loaded.</summary>
+    public required HealthCapacity? Capacity { get; init; }
 
     public required double UptimeSeconds { get; init; }
 }
