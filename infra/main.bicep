@@ -57,9 +57,18 @@ param modelPrefix string = 'llava-v1.6-mistral-7b-int4'
 @minValue(60)
 param readinessTimeoutSeconds int = 1800
 
-@description('Generations run at once per replica.')
+@description('Generators run at once per replica (1 on a GPU: GenAI runs every session on one CUDA stream, so a second generator only takes turns; batch instead).')
 @minValue(1)
 param maxConcurrentGenerations int = 1
+
+@description('Requests one generator answers together (static batching; docs/performance.md "Batching": 8 on a T4, 16 on an A100 80 GB with a 48 GiB memory budget). Must equal host.json queues.batchSize and blobs.maxDegreeOfParallelism.')
+@minValue(1)
+@maxValue(64)
+param maxBatchSize int = 8
+
+@description('Memory in MiB that all requests of a replica together may use besides the weights (docs/performance.md "Limits and memory budget"): 6144 on a T4, 49152 on an A100 80 GB.')
+@minValue(64)
+param memoryBudgetMib int = 6144
 
 @description('Requests that may wait for a generation slot per replica.')
 @minValue(0)
@@ -317,6 +326,8 @@ module llava 'app/llava.bicep' = {
     modelPrefix: modelPrefix
     readinessTimeoutSeconds: readinessTimeoutSeconds
     maxConcurrentGenerations: maxConcurrentGenerations
+    maxBatchSize: maxBatchSize
+    memoryBudgetMib: memoryBudgetMib
     maxQueuedRequests: maxQueuedRequests
     allowedIpRanges: allowedIpRanges
     cooldownSeconds: cooldownSeconds

@@ -92,9 +92,18 @@ param modelPrefix string
 @minValue(60)
 param readinessTimeoutSeconds int
 
-@description('Generations run at once per replica (one GPU).')
+@description('Generators run at once per replica (one GPU).')
 @minValue(1)
 param maxConcurrentGenerations int
+
+@description('Requests one generator answers together.')
+@minValue(1)
+@maxValue(64)
+param maxBatchSize int
+
+@description('Memory in MiB all requests of a replica together may use besides the weights.')
+@minValue(64)
+param memoryBudgetMib int
 
 @description('Requests allowed to wait for a generation slot before the app answers 429/503.')
 @minValue(0)
@@ -233,6 +242,24 @@ resource app 'Microsoft.App/containerApps@2026-07-01' = {
               value: string(maxConcurrentGenerations)
             }
             {
+              name: 'LLAVA_MAX_BATCH_SIZE'
+              value: string(maxBatchSize)
+            }
+            {
+              name: 'LLAVA_MEMORY_BUDGET_MIB'
+              value: string(memoryBudgetMib)
+            }
+            // host.json is baked into the image; these override its trigger concurrency so that the queue and blob
+            // triggers hand the engine as many messages at once as one batch takes, whatever the profile's batch size.
+            {
+              name: 'AzureFunctionsJobHost__extensions__queues__batchSize'
+              value: string(maxBatchSize)
+            }
+            {
+              name: 'AzureFunctionsJobHost__extensions__blobs__maxDegreeOfParallelism'
+              value: string(maxBatchSize)
+            }
+            {
               name: 'LLAVA_MAX_QUEUED_REQUESTS'
               value: string(maxQueuedRequests)
             }
@@ -279,23 +306,24 @@ resource app 'Microsoft.App/containerApps@2026-07-01' = {
         allowScalingRuleOverride: true
         rules: [
           // HTTP: API calls and the Event Grid webhook of CaptionOnUpload wake the app and scale it out past what
-          // one replica takes (running plus waiting generations).
+          // one replica takes (the rows of its running batches plus the waiting requests).
           {
             name: 'http'
             http: {
               metadata: {
-                concurrentRequests: string(maxConcurrentGenerations + maxQueuedRequests)
+                concurrentRequests: string((maxConcurrentGenerations * maxBatchSize) + maxQueuedRequests)
               }
             }
           }
-          // Queue: a queued VQA job wakes the app from zero; one replica per waiting job (host.json batchSize 1).
+          // Queue: a queued VQA job wakes the app from zero; one replica per batch of waiting jobs (host.json batchSize
+          // equals the engine's batch size).
           // The scaler reads the queue with the app's user-assigned identity (Storage Queue Data Contributor).
           {
             name: 'vqa-jobs'
             azureQueue: {
               accountName: storageAccountName
               queueName: jobsQueueName
-              queueLength: 1
+              queueLength: maxBatchSize
               identity: identityId
             }
           }

@@ -184,16 +184,41 @@ public sealed partial class ContainerAppTests(CompiledInfrastructure infrastruct
             var queue = (Dictionary<string, object?>)rules.Single(r => Equals(r["name"], "vqa-jobs"))["azureQueue"]!;
             Assert.Equal(deployment.StorageAccount().Name, queue["accountName"]);
             Assert.Equal(AppContract.JobsQueue, queue["queueName"]);
-            Assert.Equal(1L, queue["queueLength"]);
+            // One replica per batch of waiting jobs: the engine's batch size, which host.json's batchSize matches.
+            long batch = long.Parse((string)deployment.AppSetting("LLAVA_MAX_BATCH_SIZE")!, CultureInfo.InvariantCulture);
+            Assert.Equal(batch, Convert.ToInt64(queue["queueLength"], CultureInfo.InvariantCulture));
             Assert.Equal(deployment.Identity().Id, queue["identity"]);
             Assert.False(queue.ContainsKey("auth"));
             Assert.Contains(deployment.Identity().Id, ((Dictionary<string, object?>)app.Get("identity.userAssignedIdentities")!).Keys);
 
-            // HTTP scales out past what one replica holds: running plus waiting generations.
+            // HTTP scales out past what one replica holds: the rows of its running batches plus the waiting requests.
             var http = (Dictionary<string, object?>)((Dictionary<string, object?>)rules.Single(r => Equals(r["name"], "http"))["http"]!)["metadata"]!;
-            long perReplica = long.Parse((string)deployment.AppSetting("LLAVA_MAX_CONCURRENT_GENERATIONS")!, CultureInfo.InvariantCulture)
+            long perReplica = (long.Parse((string)deployment.AppSetting("LLAVA_MAX_CONCURRENT_GENERATIONS")!, CultureInfo.InvariantCulture) * batch)
                 + long.Parse((string)deployment.AppSetting("LLAVA_MAX_QUEUED_REQUESTS")!, CultureInfo.InvariantCulture);
             Assert.Equal(perReplica.ToString(CultureInfo.InvariantCulture), http["concurrentRequests"]);
+        }
+    }
+
+    [Fact]
+    public void The_hosts_queue_and_blob_concurrency_equal_the_engines_batch_size_so_arrivals_fill_one_batch()
+    {
+        JsonNode host = JsonNode.Parse(File.ReadAllText(TestEnvironment.InRepository("src", "LlavaFunctions", "host.json")))!;
+        long queueBatch = host["extensions"]!["queues"]!["batchSize"]!.GetValue<long>();
+        long blobParallelism = host["extensions"]!["blobs"]!["maxDegreeOfParallelism"]!.GetValue<long>();
+
+        // newBatchThreshold 0: the host fetches the next messages once the whole batch is done, as static batching runs.
+        Assert.Equal(0, host["extensions"]!["queues"]!["newBatchThreshold"]!.GetValue<long>());
+        Assert.Equal(queueBatch, blobParallelism);
+
+        // The image's host.json carries the T4 default; each deployment overrides it with its own batch size.
+        Assert.Equal(queueBatch.ToString(CultureInfo.InvariantCulture), (string)infrastructure["t4"].AppSetting("LLAVA_MAX_BATCH_SIZE")!);
+        Assert.Equal("16", (string)infrastructure["a100"].AppSetting("LLAVA_MAX_BATCH_SIZE")!);
+        foreach (string profile in CompiledInfrastructure.GpuProfiles.Keys)
+        {
+            CompiledDeployment deployment = infrastructure[profile];
+            string batch = (string)deployment.AppSetting("LLAVA_MAX_BATCH_SIZE")!;
+            Assert.Equal(batch, (string)deployment.AppSetting("AzureFunctionsJobHost__extensions__queues__batchSize")!);
+            Assert.Equal(batch, (string)deployment.AppSetting("AzureFunctionsJobHost__extensions__blobs__maxDegreeOfParallelism")!);
         }
     }
 
