@@ -96,7 +96,7 @@ internal sealed partial class BatchGeneration(Model model, ModelFolder folder, I
                     // The caller left (or the engine is stopping): its row keeps stepping with the others, unread.
                     row.Done = true;
                     active--;
-                    row.Row.Complete();
+                    row.Row.Complete(row.Row.CancellationToken.IsCancellationRequested ? null : new ObjectDisposedException(nameof(LlavaEngine), "The engine stopped before this answer was complete."));
                 }
             }
 

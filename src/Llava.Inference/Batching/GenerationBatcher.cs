@@ -108,21 +108,26 @@ internal sealed class GenerationBatcher : IDisposable
     public void Submit(BatchRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
+        LinkedListNode<BatchRow>? node = null;
         lock (_lock)
         {
             if (!_stopping)
             {
-                LinkedListNode<BatchRow> node = _pending.AddLast(row);
+                node = _pending.AddLast(row);
                 Monitor.PulseAll(_lock);
-
-                // A caller who leaves while its row waits gets its slot back now, not when a batch forms.
-                row.CancellationToken.UnsafeRegister(_ => Withdraw(node), null);
-                return;
             }
         }
 
-        row.Lease.Dispose();
-        row.Complete(new ObjectDisposedException(nameof(GenerationBatcher)));
+        if (node is null)
+        {
+            row.Lease.Dispose();
+            row.Complete(new ObjectDisposedException(nameof(GenerationBatcher)));
+            return;
+        }
+
+        // A caller who leaves while its row waits gets its slot back now, not when a batch forms (a row already in a
+        // batch is left to the batch, which sees the cancellation at its next step).
+        row.CancellationToken.UnsafeRegister(_ => Withdraw(node), null);
     }
 
     public void Dispose()
