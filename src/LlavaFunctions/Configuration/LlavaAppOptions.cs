@@ -40,6 +40,14 @@ public sealed record LlavaAppOptions
     [ConfigurationKeyName(Keys.MaxQueuedRequests)]
     public int MaxQueuedRequests { get; set; } = 8;
 
+    /// <summary>Requests one generator answers together; empty for the provider's default (8), 1 turns batching off.</summary>
+    [ConfigurationKeyName(Keys.MaxBatchSize)]
+    public int? MaxBatchSize { get; set; }
+
+    /// <summary>Memory all requests together may use besides the weights, in MiB; empty for the provider's default.</summary>
+    [ConfigurationKeyName(Keys.MemoryBudgetMib)]
+    public long? MemoryBudgetMib { get; set; }
+
     /// <summary>How long a function waits for the model to finish loading before failing in a retryable way, in seconds.</summary>
     [ConfigurationKeyName(Keys.ReadinessTimeoutSeconds)]
     public double ReadinessTimeoutSeconds { get; set; } = 120;
@@ -101,6 +109,8 @@ public sealed record LlavaAppOptions
         public const string ExecutionProvider = "LLAVA_EXECUTION_PROVIDER";
         public const string MaxConcurrentGenerations = "LLAVA_MAX_CONCURRENT_GENERATIONS";
         public const string MaxQueuedRequests = "LLAVA_MAX_QUEUED_REQUESTS";
+        public const string MaxBatchSize = "LLAVA_MAX_BATCH_SIZE";
+        public const string MemoryBudgetMib = "LLAVA_MEMORY_BUDGET_MIB";
         public const string ReadinessTimeoutSeconds = "LLAVA_READINESS_TIMEOUT_SECONDS";
         public const string ImagesContainer = "LLAVA_IMAGES_CONTAINER";
         public const string ImageContainers = "LLAVA_IMAGE_CONTAINERS";
@@ -122,6 +132,8 @@ public sealed record LlavaAppOptions
         ExecutionProvider = ExecutionProvider,
         MaxConcurrentGenerations = MaxConcurrentGenerations,
         MaxQueuedRequests = MaxQueuedRequests,
+        MaxBatchSize = MaxBatchSize,
+        MemoryBudgetBytes = MemoryBudgetMib * 1024 * 1024,
         MaxImageBytes = MaxImageBytes,
         // A downloaded folder was checked file by file against the manifest while it was written.
         Verification = string.IsNullOrEmpty(ModelContainer) ? ChecksumVerification.Full : ChecksumVerification.SizeOnly,

@@ -88,6 +88,8 @@ public sealed class LlavaAppOptionsValidator : IValidateOptions<LlavaAppOptions>
             (Keys.ExecutionProvider, valid with { ExecutionProvider = options.ExecutionProvider }),
             (Keys.MaxConcurrentGenerations, valid with { MaxConcurrentGenerations = options.MaxConcurrentGenerations }),
             (Keys.MaxQueuedRequests, valid with { MaxQueuedRequests = options.MaxQueuedRequests }),
+            (Keys.MaxBatchSize, valid with { MaxBatchSize = options.MaxBatchSize }),
+            (Keys.MemoryBudgetMib, valid with { MemoryBudgetBytes = options.MemoryBudgetMib * 1024 * 1024 }),
             (Keys.MaxImageBytes, valid with { MaxImageBytes = options.MaxImageBytes }),
         ];
         return probes.SelectMany(probe => probe.Probe.Validate().Select(problem => $"{probe.Key}: {problem}"));
