@@ -9,10 +9,12 @@ internal static class TinyServing
 {
     public const string Family = "llava-1.5";
 
-    public static LlavaEngineOptions EngineOptions(int maxConcurrent = 4, int maxQueued = 64, TimeSpan? maxWait = null) => new()
+    /// <summary>Engine settings; batches of one unless asked, so <paramref name="maxConcurrent"/> counts requests admitted at once.</summary>
+    public static LlavaEngineOptions EngineOptions(int maxConcurrent = 4, int maxQueued = 64, TimeSpan? maxWait = null, int maxBatchSize = 1) => new()
     {
         ModelPath = TinyModels.Model(Family),
         MaxConcurrentGenerations = maxConcurrent,
+        MaxBatchSize = maxBatchSize,
         MaxQueuedRequests = maxQueued,
         MaxQueueWait = maxWait ?? TimeSpan.FromSeconds(30),
     };
