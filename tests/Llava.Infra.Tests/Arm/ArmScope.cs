@@ -380,6 +380,7 @@ internal sealed class ArmScope
         "toupper" => Text(args[0]).ToUpperInvariant(),
         "replace" => Text(args[0]).Replace(Text(args[1]), Text(args[2]), StringComparison.Ordinal),
         "add" => Convert.ToInt64(args[0], CultureInfo.InvariantCulture) + Convert.ToInt64(args[1], CultureInfo.InvariantCulture),
+        "mul" => Convert.ToInt64(args[0], CultureInfo.InvariantCulture) * Convert.ToInt64(args[1], CultureInfo.InvariantCulture),
         "split" => Text(args[0]).Split(Text(args[1])).Cast<object?>().ToList(),
         "take" => args[0] is string text
             ? text[..(int)Math.Min(text.Length, Convert.ToInt64(args[1], CultureInfo.InvariantCulture))]

@@ -25,6 +25,8 @@ public sealed partial class PublishedSettingsTests
         [LlavaAppOptions.Keys.ExecutionProvider] = "cuda",
         [LlavaAppOptions.Keys.MaxConcurrentGenerations] = "3",
         [LlavaAppOptions.Keys.MaxQueuedRequests] = "5",
+        [LlavaAppOptions.Keys.MaxBatchSize] = "6",
+        [LlavaAppOptions.Keys.MemoryBudgetMib] = "2048",
         [LlavaAppOptions.Keys.ReadinessTimeoutSeconds] = "42",
         [LlavaAppOptions.Keys.ImagesContainer] = "pictures",
         [LlavaAppOptions.Keys.ImageContainers] = "scans,more-scans",
@@ -77,7 +79,7 @@ public sealed partial class PublishedSettingsTests
         LlavaAppOptions defaults = new();
         foreach ((string key, PropertyInfo property) in LlavaSettingProperties())
         {
-            object expected = Convert.ChangeType(s_everySetting[key]!, property.PropertyType, CultureInfo.InvariantCulture);
+            object expected = Convert.ChangeType(s_everySetting[key]!, Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType, CultureInfo.InvariantCulture);
             Assert.NotEqual(property.GetValue(defaults), expected);
             Assert.Equal(expected, property.GetValue(bound));
         }
@@ -85,6 +87,7 @@ public sealed partial class PublishedSettingsTests
         // The engine runs with the same values, under no other name.
         Llava.Inference.LlavaEngineOptions engine = services.GetRequiredService<IOptions<Llava.Inference.LlavaEngineOptions>>().Value;
         Assert.Equal((bound.ModelPath, bound.ExecutionProvider, bound.MaxConcurrentGenerations, bound.MaxQueuedRequests, bound.MaxImageBytes), (engine.ModelPath, engine.ExecutionProvider, engine.MaxConcurrentGenerations, engine.MaxQueuedRequests, engine.MaxImageBytes));
+        Assert.Equal((6, 2048L << 20), (engine.MaxBatchSize, engine.MemoryBudgetBytes));
         Assert.Equal(Llava.Inference.Loading.ChecksumVerification.SizeOnly, engine.Verification);
     }
 
