@@ -66,99 +66,118 @@ internal sealed partial class BatchGeneration(Model model, ModelFolder folder, I
         BatchInputs inputs = BatchInputs.Create([.. rows.Select(r => r.Prompt)], folder.PadTokenId, _featuresPerTile, 3 * _tileSize * _tileSize);
         int maxNewTokens = rows.Max(r => r.Options.MaxNewTokens);
         Stopwatch clock = Stopwatch.StartNew();
-        TimeSpan[] batchWait = [.. rows.Select(r => r.QueueWait + Stopwatch.GetElapsedTime(r.ReadyAt))];
+        RowProgress[] progress = [.. rows.Select(r => new RowProgress(r, new AnswerAssembler(folder.AnswerDecoding, endOfTurnIds, r.Options.StopSequences, r.Options.MaxNewTokens), inputs.PaddedLength, r.QueueWait + Stopwatch.GetElapsedTime(r.ReadyAt)))];
         using GeneratorParams parameters = new(model);
         rows[0].Settings.ApplyTo(parameters, rows.Count, inputs.PaddedLength + maxNewTokens);
         using Generator generator = CreateGenerator(parameters, rows[0].Settings.Constraint);
         using PinnedInputs pinned = new();
-        if (inputs.FeatureIndex.Length > 0)
-        {
-            ElementType pixelType = inputs.PixelValues is Half[] ? ElementType.float16 : ElementType.float32;
-            generator.SetModelInput("pixel_values", pinned.Tensor(inputs.PixelValues, [inputs.TileCount, 3, _tileSize, _tileSize], pixelType));
-            generator.SetModelInput("image_feature_index", pinned.Tensor(inputs.FeatureIndex, [inputs.FeatureIndex.Length], ElementType.int64));
-            generator.SetModelInput("num_image_tokens", pinned.Tensor(new long[] { inputs.FeatureIndex.Length }, [1], ElementType.int64));
-        }
-
+        SetImageInputs(generator, inputs, pinned);
         if (rows.Count > 1)
         {
             Log.BatchStarted(logger, rows.Count, inputs.PaddedLength, inputs.TileCount, maxNewTokens);
         }
 
-        RowProgress[] progress = [.. rows.Select(r => new RowProgress(r, new AnswerAssembler(folder.AnswerDecoding, endOfTurnIds, r.Options.StopSequences, r.Options.MaxNewTokens), inputs.PaddedLength))];
-        int active = rows.Count;
+        // Prefill (vision, embedding and decoder over every row's prompt), then one decode step for all rows at a time.
         generator.AppendTokens(inputs.TokenIds);
+        int active = rows.Count;
         while (active > 0 && !generator.IsDone())
         {
-            foreach (RowProgress row in progress)
-            {
-                if (!row.Done && (row.Row.CancellationToken.IsCancellationRequested || shutdown.IsCancellationRequested))
-                {
-                    // The caller left (or the engine is stopping): its row keeps stepping with the others, unread.
-                    row.Done = true;
-                    active--;
-                    row.Row.Complete(row.Row.CancellationToken.IsCancellationRequested ? null : new ObjectDisposedException(nameof(LlavaEngine), "The engine stopped before this answer was complete."));
-                }
-            }
-
+            active -= DropDeparted(progress, shutdown);
             if (active == 0)
             {
                 break;
             }
 
             generator.GenerateNextToken();
-            List<RowProgress> ended = [];
-            for (int i = 0; i < progress.Length; i++)
-            {
-                RowProgress row = progress[i];
-                if (row.Done)
-                {
-                    continue;
-                }
-
-                // Usually one new token per step; guidance may fast-forward several, and a final step may add none.
-                ReadOnlySpan<int> sequence = generator.GetSequence((ulong)i);
-                for (; row.Seen < sequence.Length && !row.Answer.Finished; row.Seen++)
-                {
-                    int token = sequence[row.Seen];
-                    if (row.Answer.Generated.Count == 0)
-                    {
-                        row.FirstToken = clock.Elapsed;
-                    }
-
-                    string text = row.Answer.Push(token);
-                    if (text.Length > 0)
-                    {
-                        row.Row.Output.TryWrite(new GenerationUpdate(text, token, null));
-                    }
-                }
-
-                if (row.Answer.Finished)
-                {
-                    ended.Add(row);
-                }
-            }
-
-            foreach (RowProgress row in ended)
+            foreach (RowProgress row in ReadNewTokens(generator, progress, clock.Elapsed))
             {
                 row.Done = true;
                 active--;
-                Finish(row, batchWait[Array.IndexOf(progress, row)], clock.Elapsed, answerNow: active > 0, answerAfterCleanup);
+                Finish(row, clock.Elapsed, answerNow: active > 0, answerAfterCleanup);
             }
         }
 
         // The generator ended the remaining rows itself (max length or a completed grammar).
-        for (int i = 0; i < progress.Length; i++)
+        foreach (RowProgress row in progress.Where(p => !p.Done))
         {
-            if (!progress[i].Done)
-            {
-                progress[i].Done = true;
-                Finish(progress[i], batchWait[i], clock.Elapsed, answerNow: false, answerAfterCleanup);
-            }
+            row.Done = true;
+            Finish(row, clock.Elapsed, answerNow: false, answerAfterCleanup);
         }
     }
 
+    private void SetImageInputs(Generator generator, BatchInputs inputs, PinnedInputs pinned)
+    {
+        if (inputs.FeatureIndex.Length == 0)
+        {
+            return;
+        }
+
+        ElementType pixelType = inputs.PixelValues is Half[] ? ElementType.float16 : ElementType.float32;
+        generator.SetModelInput("pixel_values", pinned.Tensor(inputs.PixelValues, [inputs.TileCount, 3, _tileSize, _tileSize], pixelType));
+        generator.SetModelInput("image_feature_index", pinned.Tensor(inputs.FeatureIndex, [inputs.FeatureIndex.Length], ElementType.int64));
+        generator.SetModelInput("num_image_tokens", pinned.Tensor(new long[] { inputs.FeatureIndex.Length }, [1], ElementType.int64));
+    }
+
+    /// <summary>
+    /// Ends the rows whose caller left (or all of them when the engine is stopping); they keep stepping with the others,
+    /// unread, since a static batch cannot drop rows. Returns how many ended.
+    /// </summary>
+    private static int DropDeparted(RowProgress[] progress, CancellationToken shutdown)
+    {
+        int dropped = 0;
+        foreach (RowProgress row in progress)
+        {
+            if (!row.Done && (row.Row.CancellationToken.IsCancellationRequested || shutdown.IsCancellationRequested))
+            {
+                row.Done = true;
+                dropped++;
+                row.Row.Complete(row.Row.CancellationToken.IsCancellationRequested ? null : new ObjectDisposedException(nameof(LlavaEngine), "The engine stopped before this answer was complete."));
+            }
+        }
+
+        return dropped;
+    }
+
+    /// <summary>Streams each running row's new tokens to its caller; returns the rows whose answers ended in this step.</summary>
+    private static List<RowProgress> ReadNewTokens(Generator generator, RowProgress[] progress, TimeSpan elapsed)
+    {
+        List<RowProgress> ended = [];
+        for (int i = 0; i < progress.Length; i++)
+        {
+            RowProgress row = progress[i];
+            if (row.Done)
+            {
+                continue;
+            }
+
+            // Usually one new token per step; guidance may fast-forward several, and a final step may add none.
+            ReadOnlySpan<int> sequence = generator.GetSequence((ulong)i);
+            for (; row.Seen < sequence.Length && !row.Answer.Finished; row.Seen++)
+            {
+                int token = sequence[row.Seen];
+                if (row.Answer.Generated.Count == 0)
+                {
+                    row.FirstToken = elapsed;
+                }
+
+                string text = row.Answer.Push(token);
+                if (text.Length > 0)
+                {
+                    row.Row.Output.TryWrite(new GenerationUpdate(text, token, null));
+                }
+            }
+
+            if (row.Answer.Finished)
+            {
+                ended.Add(row);
+            }
+        }
+
+        return ended;
+    }
+
     /// <summary>Writes a row's last text and its result; answers it now, or once the batch's memory is back.</summary>
-    private void Finish(RowProgress row, TimeSpan queueWait, TimeSpan elapsed, bool answerNow, List<BatchRow> answerAfterCleanup)
+    private void Finish(RowProgress row, TimeSpan elapsed, bool answerNow, List<BatchRow> answerAfterCleanup)
     {
         string rest = row.Answer.Complete();
         if (rest.Length > 0)
@@ -169,7 +188,7 @@ internal sealed partial class BatchGeneration(Model model, ModelFolder folder, I
         PreparedPrompt prompt = row.Row.Prompt;
         int count = row.Answer.Generated.Count;
         GenerationUsage usage = new(prompt.TokenIds.Length, prompt.ImageTokenCount, count);
-        GenerationTimings timings = new(prompt.PreprocessTime, queueWait, row.FirstToken, elapsed - row.FirstToken, count);
+        GenerationTimings timings = new(prompt.PreprocessTime, row.QueueWait, row.FirstToken, elapsed - row.FirstToken, count);
         Log.Generated(logger, usage.PromptTokens, usage.ImageTokens, usage.CompletionTokens, row.Answer.Reason, timings.TimeToFirstToken.TotalMilliseconds, timings.DecodeTokensPerSecond);
         row.Row.Output.TryWrite(new GenerationUpdate("", null, new GenerationResult(row.Answer.Text, row.Answer.Reason, usage, timings, [.. row.Answer.Generated])));
         if (answerNow)
@@ -199,9 +218,12 @@ internal sealed partial class BatchGeneration(Model model, ModelFolder folder, I
     }
 
     /// <summary>A row's place in the batch: what it has read of its sequence and how its answer stands.</summary>
-    private sealed class RowProgress(BatchRow row, AnswerAssembler answer, int promptLength)
+    private sealed class RowProgress(BatchRow row, AnswerAssembler answer, int promptLength, TimeSpan queueWait)
     {
         public BatchRow Row { get; } = row;
+
+        /// <summary>Waiting for admission, then for the batch to close.</summary>
+        public TimeSpan QueueWait { get; } = queueWait;
 
         public AnswerAssembler Answer { get; } = answer;
 
