@@ -8,6 +8,29 @@ public sealed class GenerationGateTests
     private static readonly TimeSpan s_long = TimeSpan.FromMinutes(5);
 
     [Fact]
+    public async Task A_batch_top_up_reserves_bytes_without_a_slot_now_or_never_and_gives_them_back_once()
+    {
+        using GenerationGate gate = new(1, 0, s_long, capacityBytes: 100);
+        GenerationGate.Lease row = await gate.EnterAsync(60, CancellationToken.None);
+
+        Assert.Null(gate.TryReserveBytes(41));
+        GenerationGate.Lease? topUp = gate.TryReserveBytes(40);
+
+        Assert.NotNull(topUp);
+        Assert.Equal(40, topUp.Bytes);
+        Assert.Equal(100, gate.ReservedBytes);
+        Assert.Equal(1, gate.InFlight);
+        topUp.Dispose();
+        topUp.Dispose();
+        Assert.Equal(60, gate.ReservedBytes);
+        Assert.Equal(1, gate.InFlight);
+        row.Dispose();
+        Assert.Equal(0, gate.ReservedBytes);
+        Assert.Equal(0, gate.InFlight);
+        Assert.Throws<ArgumentOutOfRangeException>(() => gate.TryReserveBytes(-1));
+    }
+
+    [Fact]
     public async Task Requests_are_admitted_up_to_the_slot_count_and_the_next_waits_until_one_leaves()
     {
         using GenerationGate gate = new(2, 4, s_long);
