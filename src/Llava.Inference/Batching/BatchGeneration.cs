@@ -72,6 +72,7 @@ internal sealed partial class BatchGeneration(Model model, ModelFolder folder, I
         using Generator generator = CreateGenerator(parameters, rows[0].Settings.Constraint);
         using PinnedInputs pinned = new();
         SetImageInputs(generator, inputs, pinned);
+        GenerationMetrics.RecordBatch(rows.Count, folder.Manifest.Variant);
         if (rows.Count > 1)
         {
             Log.BatchStarted(logger, rows.Count, inputs.PaddedLength, inputs.TileCount, maxNewTokens);
@@ -190,7 +191,9 @@ internal sealed partial class BatchGeneration(Model model, ModelFolder folder, I
         GenerationUsage usage = new(prompt.TokenIds.Length, prompt.ImageTokenCount, count);
         GenerationTimings timings = new(prompt.PreprocessTime, row.QueueWait, row.FirstToken, elapsed - row.FirstToken, count);
         Log.Generated(logger, usage.PromptTokens, usage.ImageTokens, usage.CompletionTokens, row.Answer.Reason, timings.TimeToFirstToken.TotalMilliseconds, timings.DecodeTokensPerSecond);
-        row.Row.Output.TryWrite(new GenerationUpdate("", null, new GenerationResult(row.Answer.Text, row.Answer.Reason, usage, timings, [.. row.Answer.Generated])));
+        GenerationResult result = new(row.Answer.Text, row.Answer.Reason, usage, timings, [.. row.Answer.Generated]);
+        GenerationMetrics.RecordAnswer(result, folder.Manifest.Variant);
+        row.Row.Output.TryWrite(new GenerationUpdate("", null, result));
         if (answerNow)
         {
             row.Row.Complete();

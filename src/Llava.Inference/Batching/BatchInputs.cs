@@ -18,7 +18,11 @@ internal sealed record BatchInputs(int[] TokenIds, int PaddedLength, Array Pixel
     public static BatchInputs Create(IReadOnlyList<PreparedPrompt> rows, int padTokenId, int featuresPerTile, int tileValues)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentOutOfRangeException.ThrowIfZero(rows.Count);
+        if (rows.Count == 0)
+        {
+            throw new ArgumentException("A batch needs at least one row.", nameof(rows));
+        }
+
         if (rows.Count == 1)
         {
             PreparedPrompt only = rows[0];

@@ -74,6 +74,6 @@ public abstract class GenerationHandler
     private async Task RunAsync(ApiRequest request, CancellationToken cancellationToken)
     {
         GenerationResult result = await GenerateAsync(request, cancellationToken);
-        ServingTelemetry.RecordGeneration(_endpoint, result, request.Activity);
+        ServingTelemetry.RecordGeneration(result, request.Activity);
     }
 }

@@ -111,7 +111,6 @@ public sealed partial class CaptionService(StorageAccount storage, ModelHost mod
         byte[] image = await ImageBlobs.DownloadVersionAsync(source, properties, options.MaxImageBytes, BeforeDownload, cancellationToken);
         LlavaEngine engine = await model.GetEngineAsync(options.ReadinessTimeout, cancellationToken);
         GenerationResult result = await engine.AskAsync(image, options.CaptionPrompt, new GenerationOptions { MaxNewTokens = options.CaptionMaxTokens }, cancellationToken);
-        FunctionsTelemetry.RecordGeneration(nameof(CaptionOnUpload), result);
         (int? width, int? height) = Dimensions(image);
         return CaptionDocument.ForCaption(source.Uri.AbsolutePath, etag, properties.ContentType, width, height, result, engine.Manifest.Variant, engine.Manifest.Precision);
     }

@@ -99,7 +99,6 @@ public sealed partial class JobService(StorageAccount storage, ModelHost model, 
 
             messages.Add(PromptMessage.User(image, question));
             GenerationResult result = await engine.GenerateAsync(messages, generation, cancellationToken);
-            FunctionsTelemetry.RecordGeneration(nameof(AnswerQueuedJob), result);
             answers.Add(VqaAnswer.From(question, result));
         }
 

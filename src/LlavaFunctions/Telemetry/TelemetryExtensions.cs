@@ -21,7 +21,7 @@ public static class TelemetryExtensions
         ArgumentNullException.ThrowIfNull(builder);
         IOpenTelemetryBuilder telemetry = builder.Services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
-            .WithMetrics(metrics => metrics.AddMeter(MeterName, "Llava.Serving"))
+            .WithMetrics(metrics => metrics.AddMeter(MeterName, "Llava.Serving", Llava.Inference.Generation.GenerationMetrics.Name))
             .WithTracing(tracing => tracing.AddSource(MeterName, "Llava.Serving"));
         if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
         {

@@ -147,6 +147,96 @@ public sealed class GenerationBatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task A_closing_batch_waits_for_a_request_still_being_prepared()
+    {
+        // A 1 s window stretched to 8 s while a request is being prepared: the second row arrives after the window
+        // (2 s) and still joins. Without the stretch the first would have left alone after 1 s.
+        GenerationBatcher batcher = Start(maxBatchSize: 4, window: TimeSpan.FromSeconds(1), blockFirst: false);
+        batcher.BeginPreparing();
+        BatchRow first = await Row();
+        batcher.Submit(first);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        BatchRow second = await Row();
+        batcher.Submit(second);
+        batcher.EndPreparing();
+
+        Assert.Equal([first, second], await NextBatch());
+    }
+
+    [Fact]
+    public async Task Status_counts_running_and_finished_batches_and_the_running_batches_key_value_cache()
+    {
+        GenerationBatcher batcher = await StartBlocked(maxBatchSize: 4, keyValueBytes: 7);
+        BatchingStatus running = batcher.Status();
+        BatchRow a = await Row();
+        BatchRow b = await Row();
+        batcher.Submit(a);
+        batcher.Submit(b);
+        Assert.Equal(2, batcher.Status().WaitingRows);
+
+        _releaseFirst.SetResult();
+        Assert.Equal([a, b], await NextBatch());
+        while (batcher.Status().CompletedBatches < 2)
+        {
+            await Task.Delay(10);
+        }
+
+        BatchingStatus done = batcher.Status();
+        Assert.Equal((4, 1, 1, 7L), (running.MaxBatchSize, running.RunningBatches, running.GeneratingRows, running.KeyValueCacheBytes));
+        Assert.Equal((0, 0, 0, 0L), (done.RunningBatches, done.GeneratingRows, done.WaitingRows, done.KeyValueCacheBytes));
+        Assert.Equal((2L, 3L), (done.CompletedBatches, done.CompletedRows));
+    }
+
+    [Fact]
+    public async Task Each_rows_padding_top_up_adds_to_the_reservation_of_its_batch()
+    {
+        // Every further row costs 100 more than its own reservation once padded: two joiners need 200 in all.
+        _extraBytes = rows => (rows.Count - 1) * 100;
+        GenerationBatcher batcher = await StartBlocked(maxBatchSize: 4);
+        BatchRow[] rows = [await Row(), await Row(), await Row()];
+        foreach (BatchRow row in rows)
+        {
+            batcher.Submit(row);
+        }
+
+        _releaseFirst.SetResult();
+        Assert.Equal(rows, await NextBatch());
+        Assert.Equal(300 + 200, _observedReservedBytes);
+        while (batcher.Status().CompletedBatches < 2)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(0, _gate.ReservedBytes);
+    }
+
+    [Fact]
+    public async Task The_context_check_uses_the_longest_prompt_and_answer_of_the_whole_batch()
+    {
+        GenerationBatcher batcher = await StartBlocked(maxBatchSize: 4, contextLength: 100);
+        BatchRow head = await Row(new GenerationOptions { MaxNewTokens = 10 }, promptTokens: 10);
+        BatchRow longPrompt = await Row(new GenerationOptions { MaxNewTokens = 10 }, promptTokens: 60);
+        BatchRow longAnswer = await Row(new GenerationOptions { MaxNewTokens = 50 }, promptTokens: 10);
+        batcher.Submit(head);
+        batcher.Submit(longPrompt);
+        batcher.Submit(longAnswer);
+
+        // head + longPrompt fit (60 + 10); adding longAnswer would need 60 + 50.
+        _releaseFirst.SetResult();
+        Assert.Equal([head, longPrompt], await NextBatch());
+        Assert.Equal([longAnswer], await NextBatch());
+    }
+
+    [Fact]
+    public void Settings_outside_their_ranges_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GenerationBatcher(0, 1, TimeSpan.Zero, 100, _ => throw new InvalidOperationException(), _gate, (_, _, _) => { }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GenerationBatcher(1, 0, TimeSpan.Zero, 100, _ => throw new InvalidOperationException(), _gate, (_, _, _) => { }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GenerationBatcher(1, 1, TimeSpan.FromSeconds(-1), 100, _ => throw new InvalidOperationException(), _gate, (_, _, _) => { }));
+    }
+
+    [Fact]
     public async Task A_caller_who_leaves_while_its_row_waits_gets_its_reservation_back_at_once()
     {
         GenerationBatcher batcher = await StartBlocked(maxBatchSize: 4);
@@ -181,7 +271,7 @@ public sealed class GenerationBatcherTests : IDisposable
     }
 
 
-    private GenerationBatcher Start(int maxBatchSize, TimeSpan window, bool blockFirst, int contextLength = 4096)
+    private GenerationBatcher Start(int maxBatchSize, TimeSpan window, bool blockFirst, int contextLength = 4096, long keyValueBytes = 0)
     {
         bool first = blockFirst;
         _batcher = new GenerationBatcher(
@@ -189,7 +279,7 @@ public sealed class GenerationBatcherTests : IDisposable
             maxBatchSize,
             window,
             contextLength,
-            rows => new RequestMemoryEstimate { Fixed = rows.Sum(r => r.Lease.Bytes) + _extraBytes(rows), ImageDecoding = 0, PixelTensors = 0, Vision = 0, Embeddings = 0, KeyValueCache = 0, AttentionWorkspace = 0, PrefillActivations = 0, Logits = 0 },
+            rows => new RequestMemoryEstimate { Fixed = rows.Sum(r => r.Lease.Bytes) + _extraBytes(rows) - keyValueBytes, ImageDecoding = 0, PixelTensors = 0, Vision = 0, Embeddings = 0, KeyValueCache = keyValueBytes, AttentionWorkspace = 0, PrefillActivations = 0, Logits = 0 },
             _gate,
             (rows, topUps, _) =>
             {
@@ -219,9 +309,9 @@ public sealed class GenerationBatcherTests : IDisposable
     }
 
     /// <summary>A batcher whose only generation thread is busy with a first row until the test lets go.</summary>
-    private async Task<GenerationBatcher> StartBlocked(int maxBatchSize, int contextLength = 4096)
+    private async Task<GenerationBatcher> StartBlocked(int maxBatchSize, int contextLength = 4096, long keyValueBytes = 0)
     {
-        GenerationBatcher batcher = Start(maxBatchSize, TimeSpan.Zero, blockFirst: true, contextLength);
+        GenerationBatcher batcher = Start(maxBatchSize, TimeSpan.Zero, blockFirst: true, contextLength, keyValueBytes);
         batcher.Submit(await Row());
         while (batcher.Status().RunningBatches == 0)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Llava.Inference.Generation;
 using Llava.Serving.Http;
 using Llava.Serving.Http.Errors;
 using Llava.Serving.Tests.Infrastructure;
@@ -16,7 +17,7 @@ public sealed class TelemetryTests
         using MeterListener listener = new();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ServingTelemetry.Name)
+            if (instrument.Meter.Name is ServingTelemetry.Name or GenerationMetrics.Name)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -33,10 +34,14 @@ public sealed class TelemetryTests
         Assert.Contains(measurements, m => m.Instrument == "llava.serving.requests" && Equals(m.Tags["endpoint"], "ask") && Equals(m.Tags["outcome"], "ok"));
         Assert.Contains(measurements, m => m.Instrument == "llava.serving.requests" && Equals(m.Tags["endpoint"], "ask") && Equals(m.Tags["outcome"], ApiErrorCodes.UnsupportedImage));
         Assert.Contains(measurements, m => m.Instrument == "llava.serving.request.duration" && m.Value > 0);
-        Assert.Contains(measurements, m => m.Instrument == "llava.serving.time_to_first_token" && m.Value > 0);
-        Assert.Contains(measurements, m => m.Instrument == "llava.serving.tokens_per_second" && m.Value > 0);
-        Assert.Contains(measurements, m => m.Instrument == "llava.serving.image_tokens" && m.Value == 576);
-        Assert.Contains(measurements, m => m.Instrument == "llava.serving.completion_tokens" && m.Value == 6);
+
+        // The generation numbers are the engine's, one set for every surface, tagged with the model.
+        Assert.Contains(measurements, m => m.Instrument == "llava.generation.time_to_first_token" && m.Value > 0 && Equals(m.Tags[GenerationMetrics.ModelTag], "llava-1.5"));
+        Assert.Contains(measurements, m => m.Instrument == "llava.generation.tokens_per_second" && m.Value > 0);
+        Assert.Contains(measurements, m => m.Instrument == "llava.generation.image_tokens" && m.Value == 576);
+        Assert.Contains(measurements, m => m.Instrument == "llava.generation.completion_tokens" && m.Value == 6);
+        Assert.Contains(measurements, m => m.Instrument == "llava.generation.batch_size" && m.Value >= 1);
+        Assert.DoesNotContain(measurements, m => m.Instrument.StartsWith("llava.serving.", StringComparison.Ordinal) && m.Instrument.Contains("token", StringComparison.Ordinal));
     }
 
     private static Dictionary<string, object?> ToDictionary(ReadOnlySpan<KeyValuePair<string, object?>> tags)

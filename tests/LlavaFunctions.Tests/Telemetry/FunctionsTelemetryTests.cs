@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Azure.Storage.Blobs;
+using Llava.Inference.Generation;
 using LlavaFunctions.Telemetry;
 
 namespace LlavaFunctions.Tests.Telemetry;
@@ -14,7 +15,7 @@ public sealed class FunctionsTelemetryTests(AppFixture app) : IClassFixture<AppF
         using MeterListener listener = new();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == FunctionsTelemetry.Name)
+            if (instrument.Meter.Name is FunctionsTelemetry.Name or GenerationMetrics.Name)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -28,8 +29,9 @@ public sealed class FunctionsTelemetryTests(AppFixture app) : IClassFixture<AppF
         await app.Captions.CaptionAsync(blob, CancellationToken.None);
 
         Assert.Contains(("llava.functions.outcomes", "captioned"), seen);
-        Assert.Contains(seen, m => m.Instrument == "llava.functions.time_to_first_token");
-        Assert.Contains(seen, m => m.Instrument == "llava.functions.image_tokens");
+        Assert.Contains(seen, m => m.Instrument == "llava.generation.time_to_first_token");
+        Assert.Contains(seen, m => m.Instrument == "llava.generation.image_tokens");
+        Assert.DoesNotContain(seen, m => m.Instrument.StartsWith("llava.functions.", StringComparison.Ordinal) && m.Instrument.Contains("token", StringComparison.Ordinal));
     }
 
     private static string? Outcome(ReadOnlySpan<KeyValuePair<string, object?>> tags)
