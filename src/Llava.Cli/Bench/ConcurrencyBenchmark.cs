@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Llava.Benchmarking;
 using Llava.Inference;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http.Hosting;
