@@ -38,9 +38,12 @@ public sealed record LlavaEngineOptions
 
     /// <summary>
     /// How long a prepared request waits for others to share its batch (longer while admitted requests are still
-    /// decoding their images; never when the batch is full or batching is off).
+    /// decoding their images; never when the batch is full or batching is off). 100 ms: a burst of HTTP requests or
+    /// of trigger messages is read, downloaded and decoded over tens of milliseconds, and 20 ms split eight
+    /// concurrent chat completions into two batches (docs/performance.md); interactive deployments that rarely see
+    /// two requests at once can lower it.
     /// </summary>
-    public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan BatchWindow { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Requests that may wait for a slot (beyond the rows of the running batches) before new ones are refused as busy.</summary>
     public int MaxQueuedRequests { get; init; } = 8;

@@ -1,10 +1,13 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Llava.Benchmarking;
 using Llava.Inference;
+using Llava.Inference.Generation;
 using Llava.Serving.Hosting;
 using Llava.Serving.Http.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -59,6 +62,7 @@ internal static class ConcurrencyBenchmark
         {
             await context.Error.WriteLineAsync($"bench: {requests} requests, {level} at a time");
             bool resettable = PeakMemory.Reset();
+            using GenerationRecorder recorder = new();
             Inference.Batching.BatchingStatus before = engine.Batching;
             Stopwatch wall = Stopwatch.StartNew();
             Answer[] answers = new Answer[requests];
@@ -93,7 +97,9 @@ internal static class ConcurrencyBenchmark
                 !resettable,
                 after.CompletedBatches - before.CompletedBatches,
                 after.CompletedRows - before.CompletedRows,
-                answers.Select((a, i) => a.Status == 200 && a.Content == sequential[i] ? 1 : 0).Sum()));
+                answers.Select((a, i) => a.Status == 200 && a.Content == sequential[i] ? 1 : 0).Sum(),
+                recorder.Median("llava.generation.time_to_first_token"),
+                recorder.Median("llava.generation.tokens_per_second")));
         }
 
         await app.StopAsync(cancellationToken);
@@ -102,7 +108,7 @@ internal static class ConcurrencyBenchmark
 
     public static string Table(IReadOnlyList<ConcurrencyLevelResult> results)
     {
-        MarkdownTable table = new("in flight", "requests", "HTTP 200", "total s", "answers/min", "tokens/s", "p50 s", "p95 s", "peak MiB", "batches (mean rows)", "speed-up vs 1", "answers = sequential");
+        MarkdownTable table = new("in flight", "requests", "HTTP 200", "total s", "answers/min", "tokens/s", "p50 s", "p95 s", "first token s (median)", "decode tokens/s per answer (median)", "peak MiB", "batches (mean rows)", "speed-up vs 1", "answers = sequential");
         double baseline = results.FirstOrDefault(r => r.Concurrency == 1)?.WallSeconds ?? double.NaN;
         foreach (ConcurrencyLevelResult r in results)
         {
@@ -115,6 +121,8 @@ internal static class ConcurrencyBenchmark
                 (r.CompletionTokens / r.WallSeconds).ToString("F1", CultureInfo.InvariantCulture),
                 r.P50Seconds.ToString("F1", CultureInfo.InvariantCulture),
                 r.P95Seconds.ToString("F1", CultureInfo.InvariantCulture),
+                r.MedianTimeToFirstTokenSeconds.ToString("F2", CultureInfo.InvariantCulture),
+                r.MedianRowTokensPerSecond.ToString("F1", CultureInfo.InvariantCulture),
                 (r.PeakBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture) + (r.PeakSinceStart ? " (since start)" : ""),
                 $"{r.CompletedBatches} ({(r.CompletedBatches == 0 ? 0 : (double)r.CompletedRows / r.CompletedBatches).ToString("F1", CultureInfo.InvariantCulture)})",
                 (baseline / r.WallSeconds).ToString("F2", CultureInfo.InvariantCulture) + "x",
@@ -161,4 +169,32 @@ internal static class ConcurrencyBenchmark
     }
 
     private sealed record Answer(int Status, string? Content, int CompletionTokens, double Seconds);
+
+    /// <summary>The engine's own per-answer numbers (its meter), which split each answer into prefill and decode.</summary>
+    private sealed class GenerationRecorder : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _values = new(StringComparer.Ordinal);
+
+        public GenerationRecorder()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == GenerationMetrics.Name)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => _values.GetOrAdd(instrument.Name, _ => []).Add(value));
+            _listener.Start();
+        }
+
+        public double Median(string instrument)
+        {
+            double[] sorted = [.. (_values.TryGetValue(instrument, out ConcurrentBag<double>? bag) ? bag : []).Order()];
+            return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
 }

@@ -13,4 +13,6 @@ internal sealed record ConcurrencyLevelResult(
     bool PeakSinceStart,
     long CompletedBatches,
     long CompletedRows,
-    int AnswersEqualToSequential);
+    int AnswersEqualToSequential,
+    double MedianTimeToFirstTokenSeconds,
+    double MedianRowTokensPerSecond);

@@ -38,6 +38,7 @@ internal static class BenchCommand
         Option<bool> concurrency = new("--concurrency") { Description = "Instead: throughput of `llava serve` with 1, 2, 4 and 8 OpenAI chat completions in flight (mid-size LLaVA-1.5 fp32 unless --model is given)." };
         Option<int> requests = new("--requests") { Description = "With --concurrency: requests sent at each level.", DefaultValueFactory = _ => 8 };
         Option<int?> maxBatch = new("--max-batch") { Description = "With --concurrency: the server's batch size (its default when not given)." };
+        Option<int?> batchWindow = new("--batch-window-ms") { Description = "With --concurrency: the server's batching window in ms (its default when not given)." };
         requests.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is < 1 or > 256)
@@ -61,7 +62,7 @@ internal static class BenchCommand
         });
         Command command = new("bench", "Measure preprocessing, time to first token, tokens/s, memory and the engine's overhead over raw ONNX Runtime; and conversion per precision.")
         {
-            models, tokens, runs, tinyOnly, skipConvert, concurrency, requests, maxBatch,
+            models, tokens, runs, tinyOnly, skipConvert, concurrency, requests, maxBatch, batchWindow,
         };
         CommandRunner.SetAction(command, context, async (parse, cancellationToken) =>
         {
@@ -69,7 +70,7 @@ internal static class BenchCommand
             int r = parse.GetValue(runs);
             if (parse.GetValue(concurrency))
             {
-                return await RunConcurrencyAsync(context, parse.GetValue(models) ?? [], parse.GetValue(maxBatch), parse.GetValue(requests), n, cancellationToken);
+                return await RunConcurrencyAsync(context, parse.GetValue(models) ?? [], parse.GetValue(maxBatch), parse.GetValue(batchWindow), parse.GetValue(requests), n, cancellationToken);
             }
 
             await context.Out.WriteLineAsync($"llava bench on {MachineInfo.Describe()}");
@@ -113,7 +114,7 @@ internal static class BenchCommand
         return command;
     }
 
-    private static async Task<int> RunConcurrencyAsync(CliContext context, DirectoryInfo[] given, int? maxBatch, int requests, int tokens, CancellationToken cancellationToken)
+    private static async Task<int> RunConcurrencyAsync(CliContext context, DirectoryInfo[] given, int? maxBatch, int? batchWindowMs, int requests, int tokens, CancellationToken cancellationToken)
     {
         string path;
         string label;
@@ -132,6 +133,11 @@ internal static class BenchCommand
         }
 
         LlavaEngineOptions options = new() { ModelPath = path, Verification = ChecksumVerification.SizeOnly, MaxBatchSize = maxBatch, MaxQueuedRequests = 256 };
+        if (batchWindowMs is int window)
+        {
+            options = options with { BatchWindow = TimeSpan.FromMilliseconds(window) };
+        }
+
         IReadOnlyList<string> errors = options.Validate();
         if (errors.Count > 0)
         {

@@ -25,7 +25,7 @@ internal static class ServeCommand
         Option<string> urls = new("--urls") { Description = "Where to listen, ';'-separated http:// URLs.", DefaultValueFactory = _ => LlavaServerOptions.DefaultUrl };
         Option<int> maxConcurrent = new("--max-concurrent") { Description = "Generators running at once, each answering a batch (1 is right on a GPU and on CPU).", DefaultValueFactory = _ => 1 };
         Option<int?> maxBatch = new("--max-batch") { Description = "Most requests one generator answers together (default 8 on CPU and CUDA; 1 turns batching off)." };
-        Option<int> batchWindow = new("--batch-window-ms") { Description = "How long a ready request waits for others to share its batch, in ms.", DefaultValueFactory = _ => 20 };
+        Option<int> batchWindow = new("--batch-window-ms") { Description = "How long a ready request waits for others to share its batch, in ms.", DefaultValueFactory = _ => 100 };
         Option<int> maxQueued = new("--max-queued") { Description = "Requests that may wait for a slot before others get 503 + Retry-After.", DefaultValueFactory = _ => 8 };
         Option<long?> memoryBudget = new("--memory-budget-mib") { Description = "Memory all requests together may use besides the weights, in MiB; requests are admitted against it before their images are decoded (default 4096 on CPU, 6144 on CUDA)." };
         Option<int> heartbeat = new("--heartbeat") { Description = "Seconds between Server-Sent Events heartbeat comments.", DefaultValueFactory = _ => 15 };
