@@ -46,14 +46,15 @@ public sealed class MetadataAndSettingsTests(RunningAppFixture fixture) : IClass
     public void Host_json_queue_and_blob_settings_reach_the_WebJobs_extensions_with_app_setting_overrides()
     {
         Microsoft.Azure.WebJobs.Host.QueuesOptions queues = Host.WebJobsServices.GetRequiredService<IOptions<Microsoft.Azure.WebJobs.Host.QueuesOptions>>().Value;
-        Assert.Equal(1, queues.BatchSize);
+        // One engine batch of jobs at a time (LLAVA_MAX_BATCH_SIZE's default; docs/functions.md says why).
+        Assert.Equal(8, queues.BatchSize);
         Assert.Equal(0, queues.NewBatchThreshold);
         Assert.Equal(5, queues.MaxDequeueCount);
         Assert.Equal(Azure.Storage.Queues.QueueMessageEncoding.Base64, queues.MessageEncoding);
         // host.json says 30 s; the test's AzureFunctionsJobHost__ app setting says 1 s, and the setting wins.
         Assert.Equal(TimeSpan.FromSeconds(1), queues.VisibilityTimeout);
         Microsoft.Azure.WebJobs.Host.BlobsOptions blobs = Host.WebJobsServices.GetRequiredService<IOptions<Microsoft.Azure.WebJobs.Host.BlobsOptions>>().Value;
-        Assert.Equal(1, blobs.MaxDegreeOfParallelism);
+        Assert.Equal(8, blobs.MaxDegreeOfParallelism);
         Assert.Equal(5, blobs.PoisonBlobThreshold);
         Assert.Equal(TimeSpan.FromMinutes(10), Host.WebJobsServices.GetRequiredService<IOptions<JobHostFunctionTimeoutOptions>>().Value.Timeout);
     }
