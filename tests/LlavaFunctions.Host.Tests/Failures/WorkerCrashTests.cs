@@ -49,7 +49,7 @@ public sealed class WorkerCrashTests
                 return;
             }
 
-            await Task.Delay(20, timeout.Token);
+            await Task.Delay(2, timeout.Token);
         }
     }
 }
