@@ -46,9 +46,6 @@ internal sealed class BatchRow
 
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>Prompt plus answer: the positions this row needs in its batch's KV cache.</summary>
-    public int MaxLength => Prompt.TokenIds.Length + Options.MaxNewTokens;
-
     /// <summary>Completes when the batcher will touch this row's output no more.</summary>
     public Task Finished => _finished.Task;
 

@@ -65,8 +65,6 @@ internal sealed class GenerationBatcher : IDisposable
         }
     }
 
-    public int MaxBatchSize => _maxBatchSize;
-
     public BatchingStatus Status()
     {
         int waiting;
