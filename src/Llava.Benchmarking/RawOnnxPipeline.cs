@@ -115,6 +115,7 @@ public sealed class RawOnnxPipeline : IDisposable
             int cached = 0;
             int[] ids = prompt.TokenIds;
             TimeSpan firstToken = TimeSpan.Zero;
+            float[] promptLogits = [];
             while (true)
             {
                 using IDisposableReadOnlyCollection<OrtValue> embeds = Embed(ids, features);
@@ -144,6 +145,7 @@ public sealed class RawOnnxPipeline : IDisposable
                 if (tokens.Count == 1)
                 {
                     firstToken = clock.Elapsed;
+                    promptLogits = outputs[0].GetTensorDataAsSpan<float>()[^checked((int)_vocab)..].ToArray();
                 }
 
                 if (eosTokenIds.Contains(token) || tokens.Count >= maxNewTokens)
@@ -154,7 +156,7 @@ public sealed class RawOnnxPipeline : IDisposable
                 ids = [token];
             }
 
-            return new RawRun(firstToken, clock.Elapsed - firstToken, tokens);
+            return new RawRun(firstToken, clock.Elapsed - firstToken, tokens, promptLogits);
         }
         finally
         {
@@ -181,6 +183,7 @@ public sealed class RawOnnxPipeline : IDisposable
             int cached = 0;
             int[] ids = prompt.TokenIds;
             TimeSpan firstToken = TimeSpan.Zero;
+            float[] promptLogits = [];
             while (true)
             {
                 using IDisposableReadOnlyCollection<OrtValue> embeds = Embed(ids, features);
@@ -194,11 +197,12 @@ public sealed class RawOnnxPipeline : IDisposable
                 if (tokens.Count == 1)
                 {
                     firstToken = clock.Elapsed;
+                    promptLogits = [.. logits];
                 }
 
                 if (eosTokenIds.Contains(token) || tokens.Count >= maxNewTokens)
                 {
-                    return new RawRun(firstToken, clock.Elapsed - firstToken, tokens);
+                    return new RawRun(firstToken, clock.Elapsed - firstToken, tokens, promptLogits);
                 }
 
                 ids = [token];

@@ -1,4 +1,5 @@
 using Llava.ModelBuilder.Graphs;
+using Llava.ModelBuilder.Onnx;
 using Llava.ModelFormat;
 
 namespace Llava.ModelBuilder;
@@ -10,6 +11,12 @@ public sealed record ConversionOptions
 
     /// <summary>Block size for int4 weights (power of two, 16 or more).</summary>
     public int Int4BlockSize { get; init; } = 32;
+
+    /// <summary>int4 only: how blocks map onto their 16 levels (see <see cref="DefaultInt4Scheme"/>).</summary>
+    public Int4Scheme Int4Scheme { get; init; } = DefaultInt4Scheme;
+
+    /// <summary>The int4 scheme when none is asked for (chosen by measurement: docs/benchmarks.md, "int4 choices").</summary>
+    public const Int4Scheme DefaultInt4Scheme = Int4Scheme.Asymmetric;
 
     /// <summary>Replace an existing output folder instead of refusing.</summary>
     public bool Overwrite { get; init; }

@@ -83,6 +83,7 @@ public static class LlavaModelConverter
             {
                 Precision = options.Precision,
                 Int4BlockSize = options.Int4BlockSize,
+                Int4Scheme = options.Int4Scheme,
                 AllPositionLogits = options.AllPositionLogits,
                 ExecutionProvider = options.ExecutionProvider,
                 Attention = options.Attention,
@@ -132,6 +133,8 @@ public static class LlavaModelConverter
                 HiddenSize = config.Text.HiddenSize,
                 Precision = options.Precision.ToString().ToLowerInvariant(),
                 Int4BlockSize = options.Precision == ModelPrecision.Int4 ? options.Int4BlockSize : null,
+                Int4Scheme = options.Precision == ModelPrecision.Int4 ? options.Int4Scheme.ToString().ToLowerInvariant() : null,
+                Int4LmHead = options.Precision == ModelPrecision.Int4 ? options.QuantizeLmHead : null,
                 ExecutionProvider = options.ExecutionProvider,
                 Attention = options.Attention == DecoderAttention.GroupQuery ? AttentionKind.GroupQuery : AttentionKind.Plain,
                 ActivationType = graphOptions.Float16Activations ? ActivationTypeName.Fp16 : ActivationTypeName.Fp32,

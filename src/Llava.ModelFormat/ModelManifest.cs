@@ -66,6 +66,14 @@ public sealed record ModelManifest
     [JsonPropertyName("int4_block_size")]
     public int? Int4BlockSize { get; init; }
 
+    /// <summary>int4 only: "asymmetric" (a zero point per block) or "symmetric" (zero point 8, none stored).</summary>
+    [JsonPropertyName("int4_scheme")]
+    public string? Int4Scheme { get; init; }
+
+    /// <summary>int4 only: whether the LM head is 4-bit too (false: kept in the activation type).</summary>
+    [JsonPropertyName("int4_lm_head")]
+    public bool? Int4LmHead { get; init; }
+
     [JsonPropertyName("vision")]
     public required VisionPreprocessing Vision { get; init; }
 

@@ -20,6 +20,12 @@ if (args.Length > 0 && args[0] == "serve-memory")
     return await ServeMemoryBenchmark.RunAsync(tinyOnly: args.Contains("--tiny-only"));
 }
 
+// `precision`: int4 schemes and LM head choices against fp32 on the mid-size LLaVA-NeXT model.
+if (args.Length > 0 && args[0] == "precision")
+{
+    return await PrecisionBenchmark.RunAsync();
+}
+
 // `memory [tiny|mid] [arena]`: estimated against measured peak memory per request, and what is left afterwards.
 if (args.Length > 0 && args[0] == "memory")
 {

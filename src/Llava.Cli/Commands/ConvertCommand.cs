@@ -4,6 +4,7 @@ using System.Globalization;
 using Llava.Cli.Running;
 using Llava.ModelBuilder;
 using Llava.ModelBuilder.Graphs;
+using Llava.ModelBuilder.Onnx;
 using Llava.ModelFormat;
 
 namespace Llava.Cli.Commands;
@@ -19,13 +20,14 @@ internal static class ConvertCommand
         Option<int> blockSize = new("--block-size") { Description = "Block size of int4 weights (power of two, >= 16).", DefaultValueFactory = _ => 32 };
         Option<string> provider = new("--provider") { Description = "Execution provider the folder is built for, and the only one it runs on: cpu or cuda (fp16 or int4 only).", DefaultValueFactory = _ => ExecutionProviderName.Cpu };
         provider.AcceptOnlyFromAmong([.. ExecutionProviderName.All]);
+        Option<Int4Scheme> scheme = new("--int4-scheme") { Description = "int4 only: symmetric (a scale per block, zero point 8) or asymmetric (a scale and a zero point per block).", DefaultValueFactory = _ => ConversionOptions.DefaultInt4Scheme };
         Option<bool> keepLmHead = new("--keep-lm-head") { Description = "int4 only: keep the LM head in the activation type instead of quantizing it." };
         Option<bool> force = new("--force") { Description = "Replace an existing output folder." };
         Option<bool> json = new("--json") { Description = "Print the manifest as JSON on stdout." };
 
         Command command = new("convert", "Convert a llava-hf checkpoint into an ONNX model folder the runtime serves.")
         {
-            checkpoint, output, precision, provider, blockSize, keepLmHead, force, json,
+            checkpoint, output, precision, provider, blockSize, scheme, keepLmHead, force, json,
         };
         CommandRunner.SetAction(command, context, async (parse, cancellationToken) =>
         {
@@ -35,7 +37,7 @@ internal static class ConvertCommand
                 context,
                 parse.GetValue(checkpoint)!.FullName,
                 target,
-                new ConversionOptions { Precision = parse.GetValue(precision), ExecutionProvider = parse.GetValue(provider)!, Int4BlockSize = parse.GetValue(blockSize), QuantizeLmHead = !parse.GetValue(keepLmHead), Overwrite = parse.GetValue(force) },
+                new ConversionOptions { Precision = parse.GetValue(precision), ExecutionProvider = parse.GetValue(provider)!, Int4BlockSize = parse.GetValue(blockSize), Int4Scheme = parse.GetValue(scheme), QuantizeLmHead = !parse.GetValue(keepLmHead), Overwrite = parse.GetValue(force) },
                 cancellationToken);
             if (parse.GetValue(json))
             {

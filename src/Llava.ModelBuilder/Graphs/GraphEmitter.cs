@@ -97,7 +97,7 @@ internal sealed class GraphEmitter
     {
         if (quantizable && _options.Precision == ModelPrecision.Int4)
         {
-            return Int4BlockQuantizer.MatMulNBits(Graph, x, name, w, n, k, _options.Int4BlockSize, ComputeType, _options.Int4AccuracyLevel);
+            return Int4BlockQuantizer.MatMulNBits(Graph, x, name, w, n, k, _options.Int4BlockSize, ComputeType, _options.Int4AccuracyLevel, _options.Int4Scheme);
         }
 
         float[] transposed = Transpose(w, n, k);

@@ -1,3 +1,4 @@
+using Llava.ModelBuilder.Onnx;
 using Llava.ModelFormat;
 
 namespace Llava.ModelBuilder.Graphs;
@@ -9,6 +10,9 @@ public sealed record GraphOptions
 
     /// <summary>Block size of the int4 quantizer (a power of two, at least 16).</summary>
     public int Int4BlockSize { get; init; } = 32;
+
+    /// <summary>How int4 blocks map onto their 16 levels.</summary>
+    public Int4Scheme Int4Scheme { get; init; } = ConversionOptions.DefaultInt4Scheme;
 
     /// <summary>
     /// Emit logits for every position instead of only each sequence's last real one. GenAI only needs the last

@@ -6,7 +6,7 @@ namespace Llava.ModelBuilder.Onnx;
 /// </summary>
 public sealed class Int4QuantizedWeight
 {
-    internal Int4QuantizedWeight(int n, int k, int blockSize, byte[] packed, float[] scales, byte[] zeroPoints)
+    internal Int4QuantizedWeight(int n, int k, int blockSize, byte[] packed, float[] scales, byte[]? zeroPoints)
     {
         N = n;
         K = k;
@@ -42,8 +42,11 @@ public sealed class Int4QuantizedWeight
     /// <summary>scales: [N * BlocksPerColumn], row-major by (n, block).</summary>
     public float[] Scales { get; }
 
-    /// <summary>zero_points: [N * ZeroPointBytesPerRow], block b of row n in byte b / 2, even b in the low nibble.</summary>
-    public byte[] ZeroPoints { get; }
+    /// <summary>
+    /// zero_points: [N * ZeroPointBytesPerRow], block b of row n in byte b / 2, even b in the low nibble; null for
+    /// <see cref="Int4Scheme.Symmetric"/> weights, whose zero point is the op's default 8.
+    /// </summary>
+    public byte[]? ZeroPoints { get; }
 
     public long[] PackedShape => [N, BlocksPerColumn, BlobSize];
 }

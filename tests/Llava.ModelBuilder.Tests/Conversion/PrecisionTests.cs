@@ -1,4 +1,5 @@
 using Llava.ModelBuilder.Graphs;
+using Llava.ModelBuilder.Onnx;
 using Llava.Testing.Golden;
 using Llava.Testing.Models;
 using Xunit.Abstractions;
@@ -45,6 +46,19 @@ public sealed class PrecisionTests(ITestOutputHelper output)
         Assert.True(error < Int4LogitsBound, $"int4 logits differ from fp32 by {error:E2}");
     }
 
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Symmetric_int4_prompt_logits_stay_within_the_measured_bound_of_fp32(string family)
+    {
+        (float[] reference, _) = Run(family, ModelPrecision.Fp32);
+        (float[] quantized, _) = Run(family, TinyModels.Model(family, ModelPrecision.Int4, int4Scheme: Int4Scheme.Symmetric));
+
+        double error = Tolerance.Relative(quantized, reference);
+        output.WriteLine($"{family} int4 symmetric (block 32): prompt logits relative error {error:E2}");
+
+        Assert.True(error < Int4LogitsBound, $"symmetric int4 logits differ from fp32 by {error:E2}");
+    }
+
     /// <summary>
     /// Measured 1.3e-3 to 2.4e-3 over the four families with the plain-operator decoder (2026-11-26) and 1.7e-3 to
     /// 1.9e-3 with GroupQueryAttention on ORT 1.32 (2026-12-06); twice the worst.
@@ -58,10 +72,13 @@ public sealed class PrecisionTests(ITestOutputHelper output)
     /// </summary>
     private const double Int4LogitsBound = 0.5;
 
-    private static (float[] Logits, int[] Greedy) Run(string family, ModelPrecision precision)
+    private static (float[] Logits, int[] Greedy) Run(string family, ModelPrecision precision) =>
+        Run(family, TinyModels.Model(family, precision));
+
+    private static (float[] Logits, int[] Greedy) Run(string family, string modelFolder)
     {
         GoldenCase golden = GoldenCase.Load(family, "astronaut_316x500");
-        using GenAiRun run = new(TinyModels.Model(family, precision), golden.PixelValues(), golden.Tiles, FeatureIndex.For(golden), golden.ExpandedPromptIds(), 8);
+        using GenAiRun run = new(modelFolder, golden.PixelValues(), golden.Tiles, FeatureIndex.For(golden), golden.ExpandedPromptIds(), 8);
         float[] logits = run.LastLogits();
         List<int> ids = [];
         while (!run.IsDone)

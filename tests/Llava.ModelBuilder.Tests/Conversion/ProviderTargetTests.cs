@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Llava.Inference.Errors;
 using Llava.Inference.Loading;
 using Llava.ModelBuilder.Graphs;
+using Llava.ModelBuilder.Onnx;
 using Llava.ModelBuilder.Tests.Onnx;
 using Llava.ModelFormat;
 using Llava.Testing.Models;
@@ -76,6 +77,23 @@ public sealed class ProviderTargetTests
         ModelManifest manifest = ReadManifest(folder);
         Assert.Equal(ExecutionProviderName.Cpu, manifest.ExecutionProvider);
         Assert.Equal(ActivationTypeName.Fp32, manifest.ActivationType);
+    }
+
+    [Fact]
+    public void The_manifest_records_the_int4_scheme_and_lm_head_and_symmetric_linears_carry_no_zero_points()
+    {
+        string asymmetric = TinyModels.Model(Family, ModelPrecision.Int4);
+        string symmetric = TinyModels.Model(Family, ModelPrecision.Int4, int4Scheme: Int4Scheme.Symmetric, quantizeLmHead: false);
+
+        Assert.Equal("asymmetric", ReadManifest(asymmetric).Int4Scheme);
+        Assert.True(ReadManifest(asymmetric).Int4LmHead);
+        Assert.All(OnnxModelInspector.Load(Path.Combine(asymmetric, ModelFolderLayout.Decoder)).Nodes.Where(n => n.OpType == "MatMulNBits"), n => Assert.Equal(4, n.Inputs.Count));
+        Assert.Equal("symmetric", ReadManifest(symmetric).Int4Scheme);
+        Assert.False(ReadManifest(symmetric).Int4LmHead);
+        OnnxNodeInfo[] int4 = [.. OnnxModelInspector.Load(Path.Combine(symmetric, ModelFolderLayout.Decoder)).Nodes.Where(n => n.OpType == "MatMulNBits")];
+        Assert.Equal(LayerCount(symmetric) * 5, int4.Length);
+        Assert.All(int4, n => Assert.Equal(3, n.Inputs.Count));
+        Assert.Null(ReadManifest(TinyModels.Model(Family)).Int4Scheme);
     }
 
     [Fact]

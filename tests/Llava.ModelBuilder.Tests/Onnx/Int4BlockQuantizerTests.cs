@@ -9,12 +9,15 @@ public sealed class Int4BlockQuantizerTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Theory]
-    [InlineData(16, 64)]
-    [InlineData(16, 37)]
-    [InlineData(32, 100)]
-    [InlineData(128, 256)]
-    [InlineData(128, 200)]
-    public void MatMulNBits_equals_input_times_dequantized_weight_transposed(int blockSize, int k)
+    [InlineData(16, 64, Int4Scheme.Asymmetric)]
+    [InlineData(16, 37, Int4Scheme.Asymmetric)]
+    [InlineData(32, 100, Int4Scheme.Asymmetric)]
+    [InlineData(128, 256, Int4Scheme.Asymmetric)]
+    [InlineData(128, 200, Int4Scheme.Asymmetric)]
+    [InlineData(16, 37, Int4Scheme.Symmetric)]
+    [InlineData(32, 100, Int4Scheme.Symmetric)]
+    [InlineData(128, 200, Int4Scheme.Symmetric)]
+    public void MatMulNBits_equals_input_times_dequantized_weight_transposed(int blockSize, int k, Int4Scheme scheme)
     {
         const int N = 24;
         var random = new Random(blockSize + k);
@@ -23,7 +26,7 @@ public sealed class Int4BlockQuantizerTests : IDisposable
         using (var g = new OnnxGraphBuilder("q4", path))
         {
             string x = g.AddInput("x", OnnxDataType.Float, "batch", "sequence", (long)k);
-            string y = Int4BlockQuantizer.MatMulNBits(g, x, "proj", weight, N, k, blockSize);
+            string y = Int4BlockQuantizer.MatMulNBits(g, x, "proj", weight, N, k, blockSize, OnnxDataType.Float, accuracyLevel: 0, scheme);
             g.AddOutputAs(y, "y", OnnxDataType.Float, "batch", "sequence", (long)N);
             g.Save();
         }
@@ -31,7 +34,7 @@ public sealed class Int4BlockQuantizerTests : IDisposable
         float[] input = TestMath.RandomFloats(random, 2 * 3 * k);
         OrtResult result = OrtRunner.Run(path, ("x", OrtRunner.Tensor(input, 2, 3, k)))["y"];
 
-        float[] dequantized = Int4BlockQuantizer.Dequantize(Int4BlockQuantizer.Quantize(weight, N, k, blockSize));
+        float[] dequantized = Int4BlockQuantizer.Dequantize(Int4BlockQuantizer.Quantize(weight, N, k, blockSize, OnnxDataType.Float, scheme));
         float[] expected = TestMath.MatMul(input, Transpose(dequantized, N, k), 6, k, N);
         Assert.Equal([2, 3, N], result.Shape);
         TestMath.AssertClose(expected, result.As<float>(), 1e-4f);
@@ -127,8 +130,89 @@ public sealed class Int4BlockQuantizerTests : IDisposable
         Assert.Equal([1f, 1f, 0f], q.Scales[..3]);
 
         // Two bytes of zero points per row: (block 0 | block 1 << 4), (block 2).
-        Assert.Equal(4, q.ZeroPoints.Length);
+        Assert.NotNull(q.ZeroPoints);
         Assert.Equal([0xF0, 0x00, 0x0F, 0x00], q.ZeroPoints);
+    }
+
+    [Theory]
+    [InlineData(16, 37)]
+    [InlineData(32, 100)]
+    [InlineData(128, 200)]
+    public void Symmetric_blocks_hit_their_largest_magnitude_exactly_and_stay_within_one_step(int blockSize, int k)
+    {
+        const int N = 32;
+        float[] weight = TestMath.RandomFloats(new Random(5), N * k);
+        Int4QuantizedWeight q = Int4BlockQuantizer.Quantize(weight, N, k, blockSize, OnnxDataType.Float, Int4Scheme.Symmetric);
+        float[] dequantized = Int4BlockQuantizer.Dequantize(q);
+
+        Assert.Null(q.ZeroPoints);
+        for (int row = 0; row < N; row++)
+        {
+            for (int block = 0; block < q.BlocksPerColumn; block++)
+            {
+                int start = (row * k) + (block * blockSize);
+                int count = Math.Min(blockSize, k - (block * blockSize));
+                int extreme = start;
+                for (int i = start; i < start + count; i++)
+                {
+                    extreme = Math.Abs(weight[i]) > Math.Abs(weight[extreme]) ? i : extreme;
+                }
+
+                float scale = q.Scales[(row * q.BlocksPerColumn) + block];
+                Assert.Equal(weight[extreme] / -8f, scale);
+                Assert.Equal(weight[extreme], dequantized[extreme], 6);
+                for (int i = start; i < start + count; i++)
+                {
+                    // Half a step from rounding; a value on the far side of zero from the extreme may sit up to a
+                    // full step away, where +8 steps clamps to +7.
+                    Assert.True(Math.Abs(weight[i] - dequantized[i]) <= Math.Abs(scale) + 1e-6f, $"[{i}] off by more than a step");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Symmetric_weight_has_no_zero_point_input()
+    {
+        string path = _temp.File("q4s.onnx");
+        using (var g = new OnnxGraphBuilder("q4s", path))
+        {
+            string x = g.AddInput("x", OnnxDataType.Float, "batch", 32L);
+            string y = Int4BlockQuantizer.MatMulNBits(g, x, "proj", TestMath.RandomFloats(new Random(1), 8 * 32), 8, 32, 32, OnnxDataType.Float, accuracyLevel: 4, Int4Scheme.Symmetric);
+            g.AddOutputAs(y, "y", OnnxDataType.Float, "batch", 8L);
+            g.Save();
+        }
+
+        OnnxNodeInfo node = OnnxModelInspector.Load(path).Nodes.Single(n => n.OpType == "MatMulNBits");
+        Assert.Equal(["x", "proj.qweight", "proj.scales"], node.Inputs);
+        Assert.Equal(4, node.IntAttributes["accuracy_level"]);
+    }
+
+    [Fact]
+    public void Packing_of_symmetric_blocks_puts_the_extreme_at_level_0_and_zero_at_level_8()
+    {
+        // Block 0: -8..7 with scale 1 maps v to v + 8; block 1: positive extreme 4 gives scale -0.5, so 4 -> 0
+        // and 0 -> 8. K = 40 pads block 2 with the zero point 8.
+        float[] weight = new float[40];
+        for (int i = 0; i < 16; i++)
+        {
+            weight[i] = i - 8;
+        }
+
+        weight[16] = 4f;
+        Int4QuantizedWeight q = Int4BlockQuantizer.Quantize(weight, 1, 40, 16, OnnxDataType.Float, Int4Scheme.Symmetric);
+
+        Assert.Equal([0x10, 0x32, 0x54, 0x76, 0x98, 0xBA, 0xDC, 0xFE], q.Packed[..8]);
+        Assert.Equal([1f, -0.5f, 0f], q.Scales);
+        Assert.Equal(0x80, q.Packed[8]);
+        Assert.All(q.Packed[9..16], b => Assert.Equal(0x88, b));
+        Assert.All(q.Packed[16..], b => Assert.Equal(0x88, b));
+    }
+
+    [Fact]
+    public void An_undefined_scheme_is_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Int4BlockQuantizer.Quantize(new float[32], 1, 32, 32, OnnxDataType.Float, (Int4Scheme)7));
     }
 
     private static float[] Transpose(float[] matrix, int rows, int cols)

@@ -59,9 +59,14 @@ internal sealed class OnnxModelInspector
         string opType = string.Empty;
         string domain = string.Empty;
         Dictionary<string, long> ints = new(StringComparer.Ordinal);
+        List<string> inputs = [];
         foreach ((int field, ReadOnlyMemory<byte> value) in Messages(node))
         {
-            if (field == 4)
+            if (field == 1)
+            {
+                inputs.Add(System.Text.Encoding.UTF8.GetString(value.Span));
+            }
+            else if (field == 4)
             {
                 opType = System.Text.Encoding.UTF8.GetString(value.Span);
             }
@@ -91,7 +96,7 @@ internal sealed class OnnxModelInspector
             }
         }
 
-        return new OnnxNodeInfo(opType, domain, ints);
+        return new OnnxNodeInfo(opType, domain, ints, inputs);
     }
 
     private static void AddValueInfo(ReadOnlyMemory<byte> valueInfo, Dictionary<string, int> into)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Llava.ModelBuilder;
 using Llava.ModelBuilder.Graphs;
+using Llava.ModelBuilder.Onnx;
 using Llava.TinyCheckpoints;
 
 namespace Llava.Testing.Models;
@@ -30,13 +31,26 @@ public static class TinyModels
     });
 
     /// <summary>The converted model folder of a family at a precision.</summary>
-    public static string Model(string family, ModelPrecision precision = ModelPrecision.Fp32, bool allPositionLogits = false, int int4BlockSize = 32, string executionProvider = "cpu", DecoderAttention attention = DecoderAttention.GroupQuery)
+    public static string Model(
+        string family,
+        ModelPrecision precision = ModelPrecision.Fp32,
+        bool allPositionLogits = false,
+        int int4BlockSize = 32,
+        string executionProvider = "cpu",
+        DecoderAttention attention = DecoderAttention.GroupQuery,
+        Int4Scheme int4Scheme = ConversionOptions.DefaultInt4Scheme,
+        bool quantizeLmHead = true)
     {
         string checkpoint = Checkpoint(family);
         string key = $"model-{family}-{precision}-{(allPositionLogits ? "all" : "last")}-{int4BlockSize}-{executionProvider}-{attention}".ToLowerInvariant();
+        if (precision == ModelPrecision.Int4 && (int4Scheme != ConversionOptions.DefaultInt4Scheme || !quantizeLmHead))
+        {
+            key += $"-{int4Scheme}-{(quantizeLmHead ? "q4head" : "densehead")}".ToLowerInvariant();
+        }
+
         return GetOrBuild(key, target =>
         {
-            ConversionOptions options = new() { Precision = precision, AllPositionLogits = allPositionLogits, Int4BlockSize = int4BlockSize, ExecutionProvider = executionProvider, Attention = attention };
+            ConversionOptions options = new() { Precision = precision, AllPositionLogits = allPositionLogits, Int4BlockSize = int4BlockSize, ExecutionProvider = executionProvider, Attention = attention, Int4Scheme = int4Scheme, QuantizeLmHead = quantizeLmHead };
             LlavaModelConverter.ConvertAsync(checkpoint, target, options).GetAwaiter().GetResult();
         });
     }
