@@ -37,9 +37,15 @@ public sealed class RawOnnxPipeline : IDisposable
 
     public RawOnnxPipeline(string modelDirectory)
     {
-        _vision = new InferenceSession(Path.Combine(modelDirectory, ModelFolderLayout.Vision));
-        _embedding = new InferenceSession(Path.Combine(modelDirectory, ModelFolderLayout.Embedding));
-        _decoder = new InferenceSession(Path.Combine(modelDirectory, ModelFolderLayout.Decoder));
+        // The engine's session settings (LlavaEngineOptions defaults on CPU), so that the comparison measures the
+        // engine, not the settings: one intra-op thread per core (ONNX Runtime's own default picked one thread on
+        // the 2-vCPU development machine, which made this side 1.5-1.8x slower) and no CPU memory arena (the
+        // engine returns memory after each request; with an arena the prefill here is ~25% faster, see
+        // docs/performance.md).
+        using SessionOptions options = new() { IntraOpNumThreads = Environment.ProcessorCount, EnableCpuMemArena = false };
+        _vision = new InferenceSession(Path.Combine(modelDirectory, ModelFolderLayout.Vision), options);
+        _embedding = new InferenceSession(Path.Combine(modelDirectory, ModelFolderLayout.Embedding), options);
+        _decoder = new InferenceSession(Path.Combine(modelDirectory, ModelFolderLayout.Decoder), options);
         NodeMetadata past = _decoder.InputMetadata[DecoderGraphBuilder.Name(DecoderGraphBuilder.PastKeyFormat, 0)];
         if (past.ElementDataType != TensorElementType.Float || _decoder.InputMetadata[DecoderGraphBuilder.InputsEmbeds].ElementDataType != TensorElementType.Float)
         {
