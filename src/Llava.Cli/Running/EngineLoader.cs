@@ -6,7 +6,10 @@ using Microsoft.ML.OnnxRuntimeGenAI;
 
 namespace Llava.Cli.Running;
 
-/// <summary>Loads a model folder with progress on stderr; a folder that cannot be served is exit code 3.</summary>
+/// <summary>
+/// Loads a model folder for the one-request-at-a-time commands (ask, chat, caption, demo, bench) with progress on
+/// stderr; a folder that cannot be served is exit code 3.
+/// </summary>
 internal static class EngineLoader
 {
     public static async Task<LlavaEngine> LoadAsync(string modelPath, ModelLoadSettings settings, CliContext context, CancellationToken cancellationToken)
@@ -15,7 +18,9 @@ internal static class EngineLoader
         try
         {
             LlavaEngine engine = await LlavaEngine.LoadAsync(
-                new LlavaEngineOptions { ModelPath = modelPath, ExecutionProvider = settings.Provider, Verification = settings.Verification },
+                // These commands ask one question at a time: a batch size of 1 means nothing ever waits out the
+                // batching window for company that cannot come (it cost every `llava ask` ~100 ms of queueMs).
+                new LlavaEngineOptions { ModelPath = modelPath, ExecutionProvider = settings.Provider, Verification = settings.Verification, MaxBatchSize = 1 },
                 new LoadProgress(status),
                 cancellationToken: cancellationToken);
             status.Report("ready", string.Create(CultureInfo.InvariantCulture, $"{engine.Manifest.Variant} ({engine.Manifest.Precision}) loaded in {status.Elapsed.TotalSeconds:F1} s"));
