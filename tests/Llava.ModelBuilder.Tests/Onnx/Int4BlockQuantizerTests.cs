@@ -40,8 +40,10 @@ public sealed class Int4BlockQuantizerTests : IDisposable
         TestMath.AssertClose(expected, result.As<float>(), 1e-4f);
     }
 
-    [Fact]
-    public void MatMulNBits_with_float16_activations_uses_float16_scales_and_matches()
+    [Theory]
+    [InlineData(Int4Scheme.Asymmetric)]
+    [InlineData(Int4Scheme.Symmetric)]
+    public void MatMulNBits_with_float16_activations_uses_float16_scales_and_matches(Int4Scheme scheme)
     {
         const int N = 20;
         const int K = 96;
@@ -51,7 +53,7 @@ public sealed class Int4BlockQuantizerTests : IDisposable
         using (var g = new OnnxGraphBuilder("q4h", path))
         {
             string x = g.AddInput("x", OnnxDataType.Float16, "batch", (long)K);
-            string y = Int4BlockQuantizer.MatMulNBits(g, x, "proj", weight, N, K, 32, OnnxDataType.Float16, accuracyLevel: 0);
+            string y = Int4BlockQuantizer.MatMulNBits(g, x, "proj", weight, N, K, 32, OnnxDataType.Float16, accuracyLevel: 0, scheme);
             g.AddOutputAs(y, "y", OnnxDataType.Float16, "batch", (long)N);
             g.Save();
         }
@@ -59,7 +61,7 @@ public sealed class Int4BlockQuantizerTests : IDisposable
         Half[] input = HalfConverter.FloatToHalf(TestMath.RandomFloats(random, 2 * K));
         OrtResult result = OrtRunner.Run(path, ("x", OrtRunner.Tensor(input, 2, K)))["y"];
 
-        Int4QuantizedWeight q = Int4BlockQuantizer.Quantize(weight, N, K, 32, OnnxDataType.Float16);
+        Int4QuantizedWeight q = Int4BlockQuantizer.Quantize(weight, N, K, 32, OnnxDataType.Float16, scheme);
         Assert.All(q.Scales, s => Assert.Equal(s, (float)(Half)s));
         float[] expected = TestMath.MatMul([.. input.Select(h => (float)h)], Transpose(Int4BlockQuantizer.Dequantize(q), N, K), 2, K, N);
         TestMath.AssertClose(expected, [.. result.As<Half>().Select(h => (float)h)], 1e-2f);
@@ -171,21 +173,62 @@ public sealed class Int4BlockQuantizerTests : IDisposable
         }
     }
 
-    [Fact]
-    public void Symmetric_weight_has_no_zero_point_input()
+    [Theory]
+    [InlineData(Int4Scheme.Asymmetric, OnnxDataType.Float, new[] { "x", "proj.qweight", "proj.scales", "proj.qzeros" })]
+    [InlineData(Int4Scheme.Asymmetric, OnnxDataType.Float16, new[] { "x", "proj.qweight", "proj.scales", "proj.qzeros" })]
+    [InlineData(Int4Scheme.Symmetric, OnnxDataType.Float, new[] { "x", "proj.qweight", "proj.scales" })]
+    [InlineData(Int4Scheme.Symmetric, OnnxDataType.Float16, new[] { "x", "proj.qweight", "proj.scales" })]
+    public void The_node_takes_weights_scales_and_only_asymmetric_zero_points_by_name(Int4Scheme scheme, OnnxDataType activations, string[] inputs)
     {
-        string path = _temp.File("q4s.onnx");
-        using (var g = new OnnxGraphBuilder("q4s", path))
+        string path = _temp.File("q4n.onnx");
+        using (var g = new OnnxGraphBuilder("q4n", path))
         {
-            string x = g.AddInput("x", OnnxDataType.Float, "batch", 32L);
-            string y = Int4BlockQuantizer.MatMulNBits(g, x, "proj", TestMath.RandomFloats(new Random(1), 8 * 32), 8, 32, 32, OnnxDataType.Float, accuracyLevel: 4, Int4Scheme.Symmetric);
-            g.AddOutputAs(y, "y", OnnxDataType.Float, "batch", 8L);
+            string x = g.AddInput("x", activations, "batch", 32L);
+            string y = Int4BlockQuantizer.MatMulNBits(g, x, "proj", TestMath.RandomFloats(new Random(1), 8 * 32), 8, 32, 32, activations, accuracyLevel: 4, scheme);
+            g.AddOutputAs(y, "y", activations, "batch", 8L);
             g.Save();
         }
 
         OnnxNodeInfo node = OnnxModelInspector.Load(path).Nodes.Single(n => n.OpType == "MatMulNBits");
-        Assert.Equal(["x", "proj.qweight", "proj.scales"], node.Inputs);
+        Assert.Equal(inputs, node.Inputs);
+        Assert.Equal("proj/MatMulNBits", node.Name);
         Assert.Equal(4, node.IntAttributes["accuracy_level"]);
+    }
+
+    [Fact]
+    public void Of_two_symmetric_extremes_of_equal_magnitude_the_first_sets_the_scale()
+    {
+        float[] weight = new float[16];
+        weight[3] = -2f;
+        weight[9] = 2f;
+
+        Int4QuantizedWeight q = Int4BlockQuantizer.Quantize(weight, 1, 16, 16, OnnxDataType.Float, Int4Scheme.Symmetric);
+        float[] back = Int4BlockQuantizer.Dequantize(q);
+
+        // -2 is level 0 exactly; +2 would be level 16, so it clamps to 15: 7 steps of 0.25.
+        Assert.Equal(0.25f, q.Scales[0]);
+        Assert.Equal(-2f, back[3]);
+        Assert.Equal(1.75f, back[9]);
+    }
+
+    [Fact]
+    public void Arguments_outside_what_the_op_takes_are_refused()
+    {
+        float[] w = new float[32];
+        Assert.Throws<ArgumentNullException>(() => Int4BlockQuantizer.Quantize(null!, 1, 32, 32));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Int4BlockQuantizer.Quantize(w, 0, 32, 32));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Int4BlockQuantizer.Quantize(w, 1, 0, 32));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Int4BlockQuantizer.Quantize(w, 1, 32, 8));
+        Assert.Contains("power-of-two", Assert.Throws<ArgumentOutOfRangeException>(() => Int4BlockQuantizer.Quantize(w, 1, 32, 48)).Message, StringComparison.Ordinal);
+        Assert.Contains("float32 or float16", Assert.Throws<ArgumentOutOfRangeException>(() => Int4BlockQuantizer.Quantize(w, 1, 32, 32, OnnxDataType.UInt8)).Message, StringComparison.Ordinal);
+        Assert.Contains("expected N*K = 64", Assert.Throws<ArgumentException>(() => Int4BlockQuantizer.Quantize(w, 2, 32, 32)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentNullException>(() => Int4BlockQuantizer.Dequantize(null!));
+
+        using var g = new OnnxGraphBuilder("refused", _temp.File("refused.onnx"));
+        Assert.Throws<ArgumentNullException>(() => Int4BlockQuantizer.MatMulNBits(null!, "x", "p", w, 1, 32, 32));
+        Assert.Throws<ArgumentException>(() => Int4BlockQuantizer.MatMulNBits(g, "x", string.Empty, w, 1, 32, 32));
+        Assert.Throws<ArgumentNullException>(() => Int4BlockQuantizer.MatMulNBits(g, "x", "p", null!, 1, 32, 32));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Int4BlockQuantizer.MatMulNBits(g, "x", "p", w, 1, 32, 32, OnnxDataType.Float, accuracyLevel: -1));
     }
 
     [Fact]
@@ -212,7 +255,8 @@ public sealed class Int4BlockQuantizerTests : IDisposable
     [Fact]
     public void An_undefined_scheme_is_refused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Int4BlockQuantizer.Quantize(new float[32], 1, 32, 32, OnnxDataType.Float, (Int4Scheme)7));
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => Int4BlockQuantizer.Quantize(new float[32], 1, 32, 32, OnnxDataType.Float, (Int4Scheme)7));
+        Assert.Contains("int4 scheme", error.Message, StringComparison.Ordinal);
     }
 
     private static float[] Transpose(float[] matrix, int rows, int cols)

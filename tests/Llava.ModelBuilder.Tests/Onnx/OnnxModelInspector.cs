@@ -60,11 +60,16 @@ internal sealed class OnnxModelInspector
         string domain = string.Empty;
         Dictionary<string, long> ints = new(StringComparer.Ordinal);
         List<string> inputs = [];
+        string nodeName = string.Empty;
         foreach ((int field, ReadOnlyMemory<byte> value) in Messages(node))
         {
             if (field == 1)
             {
                 inputs.Add(System.Text.Encoding.UTF8.GetString(value.Span));
+            }
+            else if (field == 3)
+            {
+                nodeName = System.Text.Encoding.UTF8.GetString(value.Span);
             }
             else if (field == 4)
             {
@@ -96,7 +101,7 @@ internal sealed class OnnxModelInspector
             }
         }
 
-        return new OnnxNodeInfo(opType, domain, ints, inputs);
+        return new OnnxNodeInfo(opType, domain, ints, inputs, nodeName);
     }
 
     private static void AddValueInfo(ReadOnlyMemory<byte> valueInfo, Dictionary<string, int> into)
