@@ -33,6 +33,21 @@ public sealed class ConversionCommandTests
         Assert.Equal("llava-1.5", manifest.RootElement.GetProperty("variant").GetString());
     }
 
+    [Theory]
+    [InlineData("symmetric", new[] { "--keep-lm-head" }, false)]
+    [InlineData("asymmetric", new string[0], true)]
+    public async Task Convert_int4_records_the_scheme_and_lm_head_it_was_asked_for(string scheme, string[] extra, bool lmHeadQuantized)
+    {
+        string output = Path.Combine(Scratch(), "model");
+
+        CliResult result = await CliRun.RunAsync(["convert", TinyModels.Checkpoint("llava-1.5"), output, "-p", "int4", "--int4-scheme", scheme, .. extra, "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument manifest = JsonDocument.Parse(result.Output);
+        Assert.Equal(scheme, manifest.RootElement.GetProperty("int4_scheme").GetString());
+        Assert.Equal(lmHeadQuantized, manifest.RootElement.GetProperty("int4_lm_head").GetBoolean());
+    }
+
     [Fact]
     public async Task Convert_of_a_folder_that_is_not_a_checkpoint_exits_2_with_one_line()
     {
