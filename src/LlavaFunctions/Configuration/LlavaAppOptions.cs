@@ -44,6 +44,13 @@ public sealed record LlavaAppOptions
     [ConfigurationKeyName(Keys.MaxBatchSize)]
     public int? MaxBatchSize { get; set; }
 
+    /// <summary>
+    /// How long a ready request waits for others to join its batch, in milliseconds; empty for the engine's default
+    /// (100). A request that comes alone waits all of it, so 0 suits HTTP traffic that rarely arrives together.
+    /// </summary>
+    [ConfigurationKeyName(Keys.BatchWindowMs)]
+    public int? BatchWindowMs { get; set; }
+
     /// <summary>Memory all requests together may use besides the weights, in MiB; empty for the provider's default.</summary>
     [ConfigurationKeyName(Keys.MemoryBudgetMib)]
     public long? MemoryBudgetMib { get; set; }
@@ -110,6 +117,7 @@ public sealed record LlavaAppOptions
         public const string MaxConcurrentGenerations = "LLAVA_MAX_CONCURRENT_GENERATIONS";
         public const string MaxQueuedRequests = "LLAVA_MAX_QUEUED_REQUESTS";
         public const string MaxBatchSize = "LLAVA_MAX_BATCH_SIZE";
+        public const string BatchWindowMs = "LLAVA_BATCH_WINDOW_MS";
         public const string MemoryBudgetMib = "LLAVA_MEMORY_BUDGET_MIB";
         public const string ReadinessTimeoutSeconds = "LLAVA_READINESS_TIMEOUT_SECONDS";
         public const string ImagesContainer = "LLAVA_IMAGES_CONTAINER";
@@ -126,7 +134,7 @@ public sealed record LlavaAppOptions
     /// The engine's settings, derived from these: each engine value the app sets is one of the <c>LLAVA_*</c> settings
     /// above, so the engine's record is not bound a second time under other names.
     /// </summary>
-    public LlavaEngineOptions ToEngineOptions() => new()
+    public LlavaEngineOptions ToEngineOptions() => ApplyBatchWindow(new()
     {
         ModelPath = ModelPath,
         ExecutionProvider = ExecutionProvider,
@@ -137,5 +145,9 @@ public sealed record LlavaAppOptions
         MaxImageBytes = MaxImageBytes,
         // A downloaded folder was checked file by file against the manifest while it was written.
         Verification = string.IsNullOrEmpty(ModelContainer) ? ChecksumVerification.Full : ChecksumVerification.SizeOnly,
-    };
+    });
+
+    /// <summary>The engine's options with <see cref="BatchWindowMs"/> applied when it is set (else the engine's default).</summary>
+    internal LlavaEngineOptions ApplyBatchWindow(LlavaEngineOptions engine) =>
+        BatchWindowMs is { } ms ? engine with { BatchWindow = TimeSpan.FromMilliseconds(ms) } : engine;
 }

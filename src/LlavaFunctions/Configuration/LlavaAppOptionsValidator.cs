@@ -89,6 +89,7 @@ public sealed class LlavaAppOptionsValidator : IValidateOptions<LlavaAppOptions>
             (Keys.MaxConcurrentGenerations, valid with { MaxConcurrentGenerations = options.MaxConcurrentGenerations }),
             (Keys.MaxQueuedRequests, valid with { MaxQueuedRequests = options.MaxQueuedRequests }),
             (Keys.MaxBatchSize, valid with { MaxBatchSize = options.MaxBatchSize }),
+            (Keys.BatchWindowMs, options.ApplyBatchWindow(valid)),
             (Keys.MemoryBudgetMib, valid with { MemoryBudgetBytes = options.MemoryBudgetMib * 1024 * 1024 }),
             (Keys.MaxImageBytes, valid with { MaxImageBytes = options.MaxImageBytes }),
         ];

@@ -26,6 +26,7 @@ public sealed partial class PublishedSettingsTests
         [LlavaAppOptions.Keys.MaxConcurrentGenerations] = "3",
         [LlavaAppOptions.Keys.MaxQueuedRequests] = "5",
         [LlavaAppOptions.Keys.MaxBatchSize] = "6",
+        [LlavaAppOptions.Keys.BatchWindowMs] = "40",
         [LlavaAppOptions.Keys.MemoryBudgetMib] = "2048",
         [LlavaAppOptions.Keys.ReadinessTimeoutSeconds] = "42",
         [LlavaAppOptions.Keys.ImagesContainer] = "pictures",
@@ -88,6 +89,7 @@ public sealed partial class PublishedSettingsTests
         Llava.Inference.LlavaEngineOptions engine = services.GetRequiredService<IOptions<Llava.Inference.LlavaEngineOptions>>().Value;
         Assert.Equal((bound.ModelPath, bound.ExecutionProvider, bound.MaxConcurrentGenerations, bound.MaxQueuedRequests, bound.MaxImageBytes), (engine.ModelPath, engine.ExecutionProvider, engine.MaxConcurrentGenerations, engine.MaxQueuedRequests, engine.MaxImageBytes));
         Assert.Equal((6, 2048L << 20), (engine.MaxBatchSize, engine.MemoryBudgetBytes));
+        Assert.Equal(TimeSpan.FromMilliseconds(40), engine.BatchWindow);
         Assert.Equal(Llava.Inference.Loading.ChecksumVerification.SizeOnly, engine.Verification);
     }
 

@@ -16,6 +16,7 @@ public sealed class StartupValidationTests
             ["LLAVA_MODEL_CONTAINER"] = "models",
             ["LLAVA_MAX_CONCURRENT_GENERATIONS"] = "0",
             ["LLAVA_MAX_QUEUED_REQUESTS"] = "-1",
+            ["LLAVA_BATCH_WINDOW_MS"] = "5000",
             ["LLAVA_READINESS_TIMEOUT_SECONDS"] = "0",
             ["LLAVA_CAPTION_MAX_TOKENS"] = "0",
             ["LLAVA_MAX_IMAGE_BYTES"] = "0",
@@ -29,7 +30,7 @@ public sealed class StartupValidationTests
         foreach (string named in new[]
         {
             "LLAVA_MODEL_PATH", "LLAVA_MODEL_PREFIX", "LLAVA_EXECUTION_PROVIDER", "tpu", "LLAVA_IMAGES_CONTAINER 'Images_Upper'",
-            "LLAVA_MAX_CONCURRENT_GENERATIONS", "LLAVA_MAX_QUEUED_REQUESTS", "LLAVA_READINESS_TIMEOUT_SECONDS", "LLAVA_CAPTION_MAX_TOKENS",
+            "LLAVA_MAX_CONCURRENT_GENERATIONS", "LLAVA_MAX_QUEUED_REQUESTS", "LLAVA_BATCH_WINDOW_MS: BatchWindow must be between 0 and 1 s", "LLAVA_READINESS_TIMEOUT_SECONDS", "LLAVA_CAPTION_MAX_TOKENS",
             "LLAVA_MAX_IMAGE_BYTES", "LLAVA_JOBS_QUEUE 'q'", "LLAVA_API_KEY", nameof(Llava.Serving.Http.Hosting.HttpApiOptions.MaxRequestBodyBytes), nameof(Llava.Serving.Http.Hosting.HttpApiOptions.HeartbeatInterval),
         })
         {
