@@ -16,19 +16,12 @@ public static class Int4BlockQuantizer
     /// <summary>The zero point MatMulNBits assumes when the graph gives none.</summary>
     private const byte SymmetricZeroPoint = 8;
 
-    /// <summary>Quantizes W[N, K] (row-major, HF <c>nn.Linear.weight</c>) with float32 scales.</summary>
-    public static Int4QuantizedWeight Quantize(float[] weightOutIn, int n, int k, int blockSize) =>
-        Quantize(weightOutIn, n, k, blockSize, OnnxDataType.Float);
-
     /// <summary>
-    /// Quantizes W[N, K]. With <paramref name="scaleType"/> Float16 each scale is rounded to fp16 before the
-    /// values are quantized against it, so the graph's fp16 scales reproduce <see cref="Dequantize"/> exactly.
+    /// Quantizes W[N, K] (row-major, HF <c>nn.Linear.weight</c>) with <paramref name="scheme"/> (see the class
+    /// remarks). With <paramref name="scaleType"/> Float16 each scale is rounded to fp16 before the values are
+    /// quantized against it, so the graph's fp16 scales reproduce <see cref="Dequantize"/> exactly.
     /// </summary>
-    public static Int4QuantizedWeight Quantize(float[] weightOutIn, int n, int k, int blockSize, OnnxDataType scaleType) =>
-        Quantize(weightOutIn, n, k, blockSize, scaleType, Int4Scheme.Asymmetric);
-
-    /// <summary>Quantizes W[N, K] with the given <paramref name="scheme"/> (see the class remarks).</summary>
-    public static Int4QuantizedWeight Quantize(float[] weightOutIn, int n, int k, int blockSize, OnnxDataType scaleType, Int4Scheme scheme)
+    public static Int4QuantizedWeight Quantize(float[] weightOutIn, int n, int k, int blockSize, OnnxDataType scaleType = OnnxDataType.Float, Int4Scheme scheme = Int4Scheme.Asymmetric)
     {
         ArgumentNullException.ThrowIfNull(weightOutIn);
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
@@ -167,21 +160,14 @@ public static class Int4BlockQuantizer
         return result;
     }
 
-    /// <summary>Quantizes W[N, K] and adds Y = input x W^T as a float32 MatMulNBits node; returns Y's name.</summary>
-    public static string MatMulNBits(OnnxGraphBuilder g, string input, string namePrefix, float[] weightOutIn, int n, int k, int blockSize) =>
-        MatMulNBits(g, input, namePrefix, weightOutIn, n, k, blockSize, OnnxDataType.Float, accuracyLevel: 0);
-
     /// <summary>
-    /// Quantizes W[N, K] and adds a MatMulNBits node whose activation (and so scale) type is
-    /// <paramref name="activationType"/> (Float or Float16). <paramref name="accuracyLevel"/> 0 leaves the attribute
-    /// unset; 4 lets the CPU kernel quantize A to int8 (faster, less exact). Initializers are
-    /// <c>{namePrefix}.qweight</c>, <c>.scales</c> and <c>.qzeros</c>; the node is <c>{namePrefix}/MatMulNBits</c>.
+    /// Quantizes W[N, K] and adds Y = input x W^T as a MatMulNBits node whose activation (and so scale) type is
+    /// <paramref name="activationType"/> (Float or Float16); returns Y's name. <paramref name="accuracyLevel"/> 0
+    /// leaves the attribute unset; 4 lets the CPU kernel quantize A to int8 (faster, less exact). Initializers are
+    /// <c>{namePrefix}.qweight</c>, <c>.scales</c> and, for <see cref="Int4Scheme.Asymmetric"/> only, <c>.qzeros</c>;
+    /// the node is <c>{namePrefix}/MatMulNBits</c>.
     /// </summary>
-    public static string MatMulNBits(OnnxGraphBuilder g, string input, string namePrefix, float[] weightOutIn, int n, int k, int blockSize, OnnxDataType activationType, int accuracyLevel) =>
-        MatMulNBits(g, input, namePrefix, weightOutIn, n, k, blockSize, activationType, accuracyLevel, Int4Scheme.Asymmetric);
-
-    /// <summary>As above with the given <paramref name="scheme"/>; a symmetric weight has no <c>.qzeros</c> input.</summary>
-    public static string MatMulNBits(OnnxGraphBuilder g, string input, string namePrefix, float[] weightOutIn, int n, int k, int blockSize, OnnxDataType activationType, int accuracyLevel, Int4Scheme scheme)
+    public static string MatMulNBits(OnnxGraphBuilder g, string input, string namePrefix, float[] weightOutIn, int n, int k, int blockSize, OnnxDataType activationType = OnnxDataType.Float, int accuracyLevel = 0, Int4Scheme scheme = Int4Scheme.Asymmetric)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentException.ThrowIfNullOrEmpty(namePrefix);

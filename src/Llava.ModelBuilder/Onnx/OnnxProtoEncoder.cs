@@ -197,20 +197,10 @@ internal static class OnnxProtoEncoder
                 attribute.WriteInt64(OnnxProto.Attribute.Type, OnnxProto.AttributeType.String);
                 break;
             case long[] ints:
-                foreach (long i in ints)
-                {
-                    attribute.WriteInt64(OnnxProto.Attribute.Ints, i);
-                }
-
-                attribute.WriteInt64(OnnxProto.Attribute.Type, OnnxProto.AttributeType.Ints);
+                WriteInts(attribute, ints);
                 break;
             case int[] ints:
-                foreach (int i in ints)
-                {
-                    attribute.WriteInt64(OnnxProto.Attribute.Ints, i);
-                }
-
-                attribute.WriteInt64(OnnxProto.Attribute.Type, OnnxProto.AttributeType.Ints);
+                WriteInts(attribute, Array.ConvertAll(ints, i => (long)i));
                 break;
             case float[] floats:
                 foreach (float f in floats)
@@ -234,6 +224,16 @@ internal static class OnnxProtoEncoder
         }
 
         return attribute;
+
+        static void WriteInts(ProtoWriter attribute, long[] ints)
+        {
+            foreach (long i in ints)
+            {
+                attribute.WriteInt64(OnnxProto.Attribute.Ints, i);
+            }
+
+            attribute.WriteInt64(OnnxProto.Attribute.Type, OnnxProto.AttributeType.Ints);
+        }
 
         static void WriteInt(ProtoWriter attribute, long i)
         {

@@ -1,5 +1,6 @@
 using Llava.ModelBuilder.Graphs;
 using Llava.ModelBuilder.Onnx;
+using Llava.Testing;
 using Llava.Testing.Golden;
 using Llava.Testing.Models;
 using Xunit.Abstractions;

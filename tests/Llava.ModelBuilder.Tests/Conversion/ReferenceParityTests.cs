@@ -2,9 +2,10 @@ using System.Diagnostics;
 using Llava.Inference.Preprocessing;
 using Llava.ModelBuilder.Checkpoints;
 using Llava.ModelBuilder.Graphs;
-using Llava.TinyCheckpoints;
 using Llava.Reference;
+using Llava.Testing;
 using Llava.Testing.Models;
+using Llava.TinyCheckpoints;
 using Xunit.Abstractions;
 
 namespace Llava.ModelBuilder.Tests.Conversion;

@@ -1,4 +1,5 @@
 using Llava.ModelFormat;
+using Llava.Testing;
 using Llava.Testing.Golden;
 using Llava.Testing.Models;
 using Microsoft.ML.OnnxRuntime;

@@ -1,7 +1,9 @@
-namespace Llava.ModelBuilder.Tests.Conversion;
+using Xunit;
 
-/// <summary>Error measures used to compare our outputs with transformers'.</summary>
-internal static class Tolerance
+namespace Llava.Testing;
+
+/// <summary>Error measures used to compare our outputs with transformers' and one precision with another (tests and benchmarks).</summary>
+public static class Tolerance
 {
     /// <summary>The fp32 bound the model-builder issue sets: 1e-4 relative to the largest reference magnitude.</summary>
     public const double Fp32Relative = 1e-4;
