@@ -63,7 +63,7 @@ internal sealed partial class BatchGeneration(Model model, ModelFolder folder, I
 
     private void Generate(IReadOnlyList<BatchRow> rows, List<BatchRow> answerAfterCleanup, CancellationToken shutdown)
     {
-        BatchInputs inputs = BatchInputs.Create([.. rows.Select(r => r.Prompt)], folder.PadTokenId, _featuresPerTile, 3 * _tileSize * _tileSize);
+        BatchInputs inputs = BatchInputs.Create([.. rows.Select(r => r.Prompt)], folder.Decoder.PadTokenId, _featuresPerTile, 3 * _tileSize * _tileSize);
         int maxNewTokens = rows.Max(r => r.Options.MaxNewTokens);
         Stopwatch clock = Stopwatch.StartNew();
         RowProgress[] progress = [.. rows.Select(r => new RowProgress(r, new AnswerAssembler(folder.AnswerDecoding, endOfTurnIds, r.Options.StopSequences, r.Options.MaxNewTokens), inputs.PaddedLength, r.QueueWait + Stopwatch.GetElapsedTime(r.ReadyAt)))];

@@ -43,7 +43,7 @@ public sealed partial class LlavaEngine : IDisposable
         _template = PromptTemplate.For(folder.Manifest.PromptTemplate);
         _images = new ImagePreparation(folder.Manifest, options);
         _eosTokenIds = [.. folder.Manifest.EosTokenIds];
-        _budget = new MemoryBudget(new RequestMemoryEstimator(ModelMemoryProfile.Read(folder.Path, folder.Manifest)), options.EffectiveMemoryBudgetBytes);
+        _budget = new MemoryBudget(new RequestMemoryEstimator(ModelMemoryProfile.For(folder)), options.EffectiveMemoryBudgetBytes);
         int batch = options.EffectiveMaxBatchSize;
 
         // Slots count rows: every running generator's batch, admitted (decoding its images, waiting for its batch or

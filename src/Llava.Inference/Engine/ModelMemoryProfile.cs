@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Llava.Inference.Loading;
 using Llava.ModelFormat;
 
 namespace Llava.Inference.Engine;
@@ -43,21 +43,19 @@ public sealed record ModelMemoryProfile
     /// <summary>Vision tower heads (CLIP ViT-L/14: 16).</summary>
     public int VisionHeads { get; init; } = 16;
 
-    /// <summary>Reads the profile of a converted model folder.</summary>
-    public static ModelMemoryProfile Read(string folder, ModelManifest manifest)
+    /// <summary>The profile of an opened model folder (its manifest and the genai_config.json it read).</summary>
+    public static ModelMemoryProfile For(ModelFolder folder)
     {
-        ArgumentNullException.ThrowIfNull(manifest);
-        using JsonDocument config = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "genai_config.json")));
-        JsonElement model = config.RootElement.GetProperty("model");
-        JsonElement decoder = model.GetProperty("decoder");
-        int heads = decoder.GetProperty("num_attention_heads").GetInt32();
+        ArgumentNullException.ThrowIfNull(folder);
+        ModelManifest manifest = folder.Manifest;
+        GenAiDecoderConfig decoder = folder.Decoder;
         int patches = manifest.Vision.ImageSize / manifest.Vision.PatchSize;
         return new ModelMemoryProfile
         {
-            Layers = decoder.GetProperty("num_hidden_layers").GetInt32(),
-            AttentionHeads = heads,
-            KeyValueHeads = decoder.TryGetProperty("num_key_value_heads", out JsonElement kv) ? kv.GetInt32() : heads,
-            HeadSize = decoder.GetProperty("head_size").GetInt32(),
+            Layers = decoder.Layers,
+            AttentionHeads = decoder.AttentionHeads,
+            KeyValueHeads = decoder.KeyValueHeads,
+            HeadSize = decoder.HeadSize,
             HiddenSize = manifest.HiddenSize,
             VocabSize = manifest.VocabSize,
             ContextLength = manifest.ContextLength,

@@ -12,13 +12,13 @@ namespace Llava.Inference.Loading;
 /// </summary>
 public sealed class ModelFolder
 {
-    private ModelFolder(string path, ModelManifest manifest, bool addBosToken, TokenizerDecoding answerDecoding, int padTokenId)
+    private ModelFolder(string path, ModelManifest manifest, bool addBosToken, TokenizerDecoding answerDecoding, GenAiDecoderConfig decoder)
     {
         Path = path;
         Manifest = manifest;
         AddBosToken = addBosToken;
         AnswerDecoding = answerDecoding;
-        PadTokenId = padTokenId;
+        Decoder = decoder;
     }
 
     public string Path { get; }
@@ -31,11 +31,8 @@ public sealed class ModelFolder
     /// <summary>How generated ids become answer text (the tokenizer.json decoder, as transformers runs it).</summary>
     public TokenizerDecoding AnswerDecoding { get; }
 
-    /// <summary>
-    /// The id GenAI reads as padding (genai_config.json's <c>pad_token_id</c>): batched prompts are right-padded with
-    /// it, and GenAI masks it out of attention and positions.
-    /// </summary>
-    public int PadTokenId { get; }
+    /// <summary>The decoder's shape and padding id from genai_config.json, read once here.</summary>
+    public GenAiDecoderConfig Decoder { get; }
 
     public static async Task<ModelFolder> OpenAsync(string path, ChecksumVerification verification = ChecksumVerification.Full, IProgress<ModelLoadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -81,21 +78,7 @@ public sealed class ModelFolder
         RequireKnown(manifestPath, "attention", manifest.Attention, AttentionKind.All);
         RequireKnown(manifestPath, "activation type", manifest.ActivationType, ActivationTypeName.All);
         await VerifyFilesAsync(folder, manifest, verification, progress, cancellationToken);
-        return new ModelFolder(folder, manifest, ReadAddBos(folder), ReadAnswerDecoding(folder), ReadPadTokenId(folder));
-    }
-
-    private static int ReadPadTokenId(string folder)
-    {
-        string path = System.IO.Path.Combine(folder, ModelFolderLayout.GenAiConfig);
-        try
-        {
-            JsonNode? pad = JsonNode.Parse(File.ReadAllText(path))?["model"]?["pad_token_id"];
-            return pad?.GetValue<int>() ?? throw new ModelLoadException($"{path} has no model.pad_token_id; convert the checkpoint again with `llava convert`.");
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
-        {
-            throw new ModelLoadException($"{path} is not a valid GenAI config: {ex.Message}", ex);
-        }
+        return new ModelFolder(folder, manifest, ReadAddBos(folder), ReadAnswerDecoding(folder), GenAiDecoderConfig.Read(folder));
     }
 
     private static TokenizerDecoding ReadAnswerDecoding(string folder)

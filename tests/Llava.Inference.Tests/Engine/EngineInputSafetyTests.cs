@@ -106,6 +106,27 @@ public sealed class EngineInputSafetyTests
         Assert.Contains("llava-v2-imaginary", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("head_size")]
+    [InlineData("pad_token_id")]
+    public async Task Loading_a_genai_config_without_what_the_engine_reads_from_it_is_refused_by_name(string missing)
+    {
+        string copy = CopyModel();
+        string path = Path.Combine(copy, ModelFolderLayout.GenAiConfig);
+        System.Text.Json.Nodes.JsonNode config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.True(config["model"]!.AsObject().Remove(missing) || config["model"]!["decoder"]!.AsObject().Remove(missing));
+        File.WriteAllText(path, config.ToJsonString());
+        string manifestPath = Path.Combine(copy, ModelManifest.FileName);
+        ModelManifest manifest = ModelManifest.FromJson(File.ReadAllText(manifestPath));
+        ManifestFile[] files = [.. manifest.Files.Select(f => f.Path == ModelFolderLayout.GenAiConfig ? f with { Bytes = new FileInfo(path).Length } : f)];
+        File.WriteAllText(manifestPath, (manifest with { Files = files }).ToJson());
+
+        ModelLoadException error = await Assert.ThrowsAsync<ModelLoadException>(() => LlavaEngine.LoadAsync(new LlavaEngineOptions { ModelPath = copy, Verification = ChecksumVerification.SizeOnly }));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Loading_a_folder_that_is_not_a_model_says_how_to_make_one()
     {
