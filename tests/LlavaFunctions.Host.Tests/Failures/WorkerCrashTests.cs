@@ -22,8 +22,10 @@ public sealed class WorkerCrashTests
             }
         };
 
-        // A long answer (~3,000 tokens, seconds even on a tiny model) so the health poll sees it running on a busy CI machine.
-        await app.Jobs.SendMessageAsync(Payloads.Job(jobId, $"{app.Images.Name}/long.png", 3000));
+        // Four long answers, asked one after another (up to 3,000 tokens each, seconds even on a tiny model), so the
+        // health poll sees the job running on a busy CI machine: with one answer the poll, itself a function
+        // invocation competing for the two cores, once missed it entirely.
+        await app.Jobs.SendMessageAsync(Payloads.Job(jobId, $"{app.Images.Name}/long.png", 3000, "What is in the picture?", "Describe it in detail.", "Which colours do you see?", "Tell a long story about it."));
 
         JsonObject result = await app.EventuallyAsync(() => TriggerTests.ReadJsonAsync(app.Answers.GetBlobClient(jobId + ".json")), TimeSpan.FromSeconds(150), "the answer after the crash");
         Assert.Equal("succeeded", (string?)result["status"]);
